@@ -1,0 +1,47 @@
+"""The FastAPI application factory: routers from each domain, errors rendered in one place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from tenure import __version__
+from tenure.api.routers import ROUTERS
+from tenure.errors import InputRejected, TenureError
+from tenure.kit.context import AppContext
+
+
+def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
+    """Build the app around one context. `run_jobs` starts the in-process job scheduler."""
+    start_jobs = context.settings.run_jobs_in_serve if run_jobs is None else run_jobs
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        scheduler = None
+        if start_jobs:
+            from tenure.worker.scheduler import BackgroundScheduler
+
+            scheduler = BackgroundScheduler(context)
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+
+    app = FastAPI(title="Tenure", version=__version__, lifespan=lifespan)
+    app.state.context = context
+
+    @app.exception_handler(TenureError)
+    async def tenure_error(_request: Request, error: TenureError) -> JSONResponse:
+        body: dict[str, object] = {"code": type(error).__name__, "message": error.message}
+        if isinstance(error, InputRejected):
+            body["problems"] = [str(problem) for problem in error.problems]
+        return JSONResponse(status_code=error.status, content=body)
+
+    for router in ROUTERS():
+        app.include_router(router)
+    return app

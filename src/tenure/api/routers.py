@@ -1,0 +1,11 @@
+"""The registry of API routers. A domain adds its `endpoints.router` here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+
+def ROUTERS() -> list[APIRouter]:  # noqa: N802 - reads as the registry it is
+    from tenure.api import health
+
+    return [health.router]

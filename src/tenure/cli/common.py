@@ -1,0 +1,43 @@
+"""What every CLI command shares: the app context, JSON output, the stderr console."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+
+from tenure.config import Settings
+from tenure.kit.context import AppContext
+
+# Progress, tables for people and logs go to stderr; stdout is kept for --json documents.
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def print_json(document: Any) -> None:
+    sys.stdout.write(json.dumps(document, default=_default, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def app_context() -> Iterator[AppContext]:
+    context = AppContext(Settings())
+    try:
+        yield context
+    finally:
+        context.close()

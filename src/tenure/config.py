@@ -1,0 +1,68 @@
+"""Settings: the only place environment variables are read.
+
+Build one `Settings` at an entry point and pass it down; nothing reads the environment
+or connects to a database at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting of Tenure, read from `TENURE_*` environment variables."""
+
+    model_config = SettingsConfigDict(env_prefix="TENURE_", extra="ignore")
+
+    home: Path = Field(
+        default=Path(".tenure"),
+        description="Folder for the embedded databases, configuration and files.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the operational database; default a SQLite file in home.",
+    )
+    events_url: str | None = Field(
+        default=None,
+        description="Where usage events live: a DuckDB file path or `duckdb:///PATH`, or a "
+        "PostgreSQL URL; default a DuckDB file in home.",
+    )
+    stripe_webhook_secret: SecretStr | None = Field(
+        default=None,
+        description="Stripe webhook signing secret (whsec_...); unset, the endpoint answers 503.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `tenure serve` listens on.")
+    port: int = Field(default=8000, description="Port `tenure serve` listens on.")
+    run_jobs_in_serve: bool = Field(
+        default=True,
+        description="Run due background jobs inside `tenure serve` (embedded setup). Turn off "
+        "when a separate `tenure worker` runs them.",
+    )
+    worker_poll_seconds: float = Field(
+        default=5.0, description="How often the job scheduler looks for due jobs."
+    )
+    gross_margin: float = Field(
+        default=1.0, ge=0, le=1, description="Gross margin used by LTV and CAC payback."
+    )
+    import_batch_rows: int = Field(
+        default=50_000, gt=0, description="Rows written per batch by imports and the demo."
+    )
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.home / 'tenure.db').resolve()}"
+
+    @property
+    def resolved_events_url(self) -> str:
+        if self.events_url:
+            return self.events_url
+        return f"duckdb:///{(self.home / 'events.duckdb').resolve()}"
+
+    def ensure_home(self) -> Path:
+        self.home.mkdir(parents=True, exist_ok=True)
+        return self.home

@@ -1,0 +1,24 @@
+"""SQLAlchemy models, one module per table family. Importing this registers them all."""
+
+from tenure.models.accounts import Account, Contact
+from tenure.models.base import Base
+from tenure.models.billing import Invoice, MarketingSpend, SubscriptionTerm
+from tenure.models.jobs import JobRun
+from tenure.models.support import SurveyResponse, Ticket
+from tenure.models.users import User
+from tenure.models.work import Activity, Task
+
+__all__ = [
+    "Account",
+    "Activity",
+    "Base",
+    "Contact",
+    "Invoice",
+    "JobRun",
+    "MarketingSpend",
+    "SubscriptionTerm",
+    "SurveyResponse",
+    "Task",
+    "Ticket",
+    "User",
+]
