@@ -1,15 +1,20 @@
 """The usage event store: one interface over DuckDB (embedded default) and PostgreSQL.
 
 Writes are bulk only (Arrow tables); row-by-row inserts are ~1000x slower on both engines.
+Backends register themselves by URL scheme (`register_backend`); `open_event_store` looks
+the scheme up, so adding an engine is one new module, not another branch here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
 import pyarrow as pa
+
+from tenure.errors import Invalid
 
 # Column order and Arrow types of a batch handed to `EventStore.append`.
 EVENT_SCHEMA = pa.schema(
@@ -24,6 +29,9 @@ EVENT_SCHEMA = pa.schema(
         ("properties", pa.string()),  # a JSON object as text, or null
     ]
 )
+
+# Columns that may not be null in the stored table (both engines).
+REQUIRED_COLUMNS = ("message_id", "source", "event_time", "received_at", "event")
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,48 @@ class EventStore(Protocol):
         """Release connections and file locks."""
 
 
+StoreFactory = Callable[[str], EventStore]
+EVENT_STORE_BACKENDS: dict[str, StoreFactory] = {}
+
+
+def register_backend(*schemes: str) -> Callable[[StoreFactory], StoreFactory]:
+    """Class decorator: the store class is built from the URL for each of `schemes`."""
+
+    def decorate(factory: StoreFactory) -> StoreFactory:
+        for scheme in schemes:
+            EVENT_STORE_BACKENDS[scheme] = factory
+        return factory
+
+    return decorate
+
+
+def url_scheme(url: str) -> str:
+    """`duckdb:///x` -> 'duckdb'; a bare file path (no `://`) is a DuckDB file."""
+    scheme, sep, _rest = url.partition("://")
+    return scheme.lower() if sep else "duckdb"
+
+
 def open_event_store(url: str) -> EventStore:
-    """Open the store named by a `TENURE_EVENTS_URL` (DuckDB path/URL or PostgreSQL URL)."""
-    raise NotImplementedError("implemented by the usage event store work")
+    """Open the store named by a `TENURE_EVENTS_URL` (DuckDB path/URL or PostgreSQL URL).
+
+    Nothing connects here; each backend connects on first use."""
+    import tenure.usage.backends  # noqa: F401 - registers every backend
+
+    scheme = url_scheme(url)
+    try:
+        factory = EVENT_STORE_BACKENDS[scheme]
+    except KeyError:
+        known = ", ".join(f"{name}://" for name in sorted(EVENT_STORE_BACKENDS))
+        raise Invalid(f"unsupported events URL scheme {scheme!r}; use one of: {known}") from None
+    return factory(url)
+
+
+def conform(events: pa.Table) -> pa.Table:
+    """The batch with exactly EVENT_SCHEMA's columns, in order and types (casts if needed)."""
+    missing = [name for name in EVENT_SCHEMA.names if name not in events.column_names]
+    if missing:
+        raise Invalid(f"event batch lacks columns: {', '.join(missing)}")
+    table = events.select(EVENT_SCHEMA.names)
+    if table.schema.equals(EVENT_SCHEMA):
+        return table
+    return table.cast(EVENT_SCHEMA)
