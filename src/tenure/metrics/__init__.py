@@ -1,0 +1,1 @@
+"""Revenue and retention metrics (METRICS.md), defined once in `tenure.analytics`."""

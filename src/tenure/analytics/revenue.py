@@ -1,0 +1,186 @@
+"""MRR month-end snapshots and movements (METRICS.md sections 1-2) as Ibis expressions.
+
+Exact arithmetic on every engine (docs/metrics.md, "Rounding"): amounts become integers
+of 1/10,000 of the currency unit; a term's MRR is `amount / billing_period_months` held
+exactly as an integer over the common denominator L = lcm(billing periods present).
+An account's month-end snapshot is that exact sum rounded half-up to whole cents, once;
+every total and movement is integer arithmetic on those cents, so
+MRR(m) - MRR(m-1) = new + reactivation + expansion - contraction - churn holds exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import ibis
+import ibis.expr.types as ir
+
+from tenure.analytics.months import date_month_index, month_grid, month_index, month_of_index
+from tenure.analytics.results import RevenueMonth, RevenueSeries, cents_to_money
+from tenure.errors import Invalid
+
+AMOUNT_UNITS = 10_000  # amounts are stored with 4 decimals
+UNITS_PER_CENT = AMOUNT_UNITS // 100
+# Integers stay exact below 2**53 even where an engine divides in floating point
+# (SQLite and Spark compile `//` to FLOOR(x / y) on doubles).
+EXACT_LIMIT = 2**53
+
+
+@dataclass(frozen=True)
+class Scale:
+    """L: the common denominator of term MRR; first_month: the earliest term start."""
+
+    denominator: int
+    first_month: int | None
+
+
+def paying_terms(terms: ir.Table) -> ir.Table:
+    return terms.filter(terms.amount > 0)
+
+
+def measure_scale(terms: ir.Table) -> Scale:
+    """Two small queries: the billing periods present and a bound on any account's MRR."""
+    paying = paying_terms(terms)
+    periods = paying.select("billing_period_months").distinct().to_pyarrow()
+    denominator = math.lcm(*(int(p) for p in periods.column(0).to_pylist())) or 1
+    per_account = paying.group_by("account_id").aggregate(
+        bound=(paying.amount.cast("float64") / paying.billing_period_months).sum(),
+        first=date_month_index(paying.start_date).min(),
+    )
+    row = per_account.aggregate(
+        bound=per_account.bound.max(), first=per_account.first.min()
+    ).to_pyarrow().to_pylist()[0]
+    bound = float(row["bound"] or 0)
+    if bound * AMOUNT_UNITS * denominator * 2 >= EXACT_LIMIT:
+        raise Invalid(
+            f"cannot compute MRR exactly: billing periods with common denominator "
+            f"{denominator} and an account MRR up to {bound:,.2f} exceed exact integer range"
+        )
+    first = row["first"]
+    return Scale(denominator=denominator, first_month=None if first is None else int(first))
+
+
+def term_coverage(terms: ir.Table, scale: Scale) -> ir.Table:
+    """Per paying term: the month indexes lo..hi whose last day it covers, and its MRR in
+    units of 1/(10,000 L). A term covers the last day of month m when
+    start <= month_end(m) < end, i.e. index(start) <= m <= index(end) - 1."""
+    paying = paying_terms(terms)
+    amount_units = (paying.amount * AMOUNT_UNITS).round(0).cast("int64")
+    per_period = ibis.literal(scale.denominator, type="int64") // paying.billing_period_months
+    covered = paying.select(
+        "account_id",
+        lo=date_month_index(paying.start_date),
+        hi=(date_month_index(paying.end_date) - 1).coalesce(ibis.literal(10**7, type="int64")),
+        units=amount_units * per_period.cast("int64"),
+    )
+    return covered.filter(covered.lo <= covered.hi)
+
+
+def account_snapshots(terms: ir.Table, scale: Scale, last_month: int) -> ir.Table:
+    """MRR(a, m) in cents for every account and month up to last_month where it is > 0,
+    from the account's first term on (history before the reported range included)."""
+    if scale.first_month is None or scale.first_month > last_month:
+        empty = {"account_id": "int64", "month_idx": "int64", "cents": "int64"}
+        return ibis.memtable({k: [] for k in empty}, schema=ibis.schema(empty))
+    covered = term_coverage(terms, scale)
+    grid = month_grid(scale.first_month, last_month)
+    joined = covered.join(grid, [grid.month_idx >= covered.lo, grid.month_idx <= covered.hi])
+    summed = joined.group_by("account_id", "month_idx").aggregate(units=joined.units.sum())
+    half_cent = UNITS_PER_CENT * scale.denominator // 2
+    cents = (summed.units.cast("int64") + half_cent) // (UNITS_PER_CENT * scale.denominator)
+    rounded = summed.select("account_id", "month_idx", cents=cents.cast("int64"))
+    return rounded.filter(rounded.cents > 0)
+
+
+def account_movements(snapshots: ir.Table, first_month: int, last_month: int) -> ir.Table:
+    """Per account and month in first..last with MRR(m) or MRR(m-1) > 0: cur, prev and
+    first_paid, the month of the account's first positive snapshot ever."""
+    zero = ibis.literal(0, type="int64")
+    current = snapshots.select("account_id", "month_idx", cur=snapshots.cents, prev=zero)
+    shifted = snapshots.select(
+        "account_id", month_idx=snapshots.month_idx + 1, cur=zero, prev=snapshots.cents
+    )
+    both = current.union(shifted, distinct=False)
+    both = both.filter(both.month_idx.between(first_month, last_month))
+    pairs = both.group_by("account_id", "month_idx").aggregate(
+        cur=both.cur.sum().cast("int64"), prev=both.prev.sum().cast("int64")
+    )
+    firsts = snapshots.group_by("account_id").aggregate(first_paid=snapshots.month_idx.min())
+    return pairs.join(firsts, "account_id")
+
+
+def _amount_if(condition: ir.BooleanValue, value: ir.IntegerValue) -> ir.IntegerValue:
+    return ibis.ifelse(condition, value, 0).sum().cast("int64")
+
+
+def _count_if(condition: ir.BooleanValue) -> ir.IntegerValue:
+    return ibis.ifelse(condition, 1, 0).sum().cast("int64")
+
+
+MONTH_COLUMNS = (
+    "mrr", "customers", "new_mrr", "expansion_mrr", "contraction_mrr", "churned_mrr",
+    "reactivation_mrr", "new_customers", "churned_customers", "reactivated_customers",
+    "expanded_customers", "contracted_customers",
+)  # fmt: skip
+
+
+def monthly_movements(movements: ir.Table) -> ir.Table:
+    """The section 2 table: per month, totals in cents and customer counts."""
+    cur, prev = movements.cur, movements.prev
+    started = (prev == 0) & (cur > 0)
+    is_new = started & (movements.first_paid == movements.month_idx)
+    is_back = started & (movements.first_paid < movements.month_idx)
+    grew, shrank, lost = (prev > 0) & (cur > prev), (prev > 0) & (cur > 0) & (cur < prev), (
+        prev > 0
+    ) & (cur == 0)
+    return movements.group_by("month_idx").aggregate(
+        mrr=cur.sum().cast("int64"),
+        customers=_count_if(cur > 0),
+        new_mrr=_amount_if(is_new, cur),
+        expansion_mrr=_amount_if(grew, cur - prev),
+        contraction_mrr=_amount_if(shrank, prev - cur),
+        churned_mrr=_amount_if(lost, prev),
+        reactivation_mrr=_amount_if(is_back, cur),
+        new_customers=_count_if(is_new),
+        churned_customers=_count_if(lost),
+        reactivated_customers=_count_if(is_back),
+        expanded_customers=_count_if(grew),
+        contracted_customers=_count_if(shrank),
+    )
+
+
+def revenue_months(terms: ir.Table, scale: Scale, start: date, end: date) -> ir.Table:
+    """One row per month from the month before `start` to `end`, zeros where nothing
+    happened, ordered by month_idx. Money columns are integer cents."""
+    first, last = month_index(start) - 1, month_index(end)
+    snapshots = account_snapshots(terms, scale, last)
+    monthly = monthly_movements(account_movements(snapshots, first, last))
+    grid = month_grid(first, last)
+    joined = grid.left_join(monthly, grid.month_idx == monthly.month_idx)
+    filled = joined.select(
+        month_idx=grid.month_idx,
+        **{name: joined[name].coalesce(0).cast("int64") for name in MONTH_COLUMNS},
+    )
+    return filled.order_by("month_idx")
+
+
+def compute_revenue(terms: ir.Table, start: date, end: date) -> RevenueSeries:
+    """Run the series on the engine `terms` is bound to and return exact results."""
+    scale = measure_scale(terms)
+    rows = revenue_months(terms, scale, start, end).to_pyarrow().to_pylist()
+    opening, months = rows[0], rows[1:]
+    return RevenueSeries(
+        start=start,
+        end=end,
+        opening_mrr=cents_to_money(opening["mrr"]),
+        opening_customers=int(opening["customers"]),
+        months=tuple(_month(row) for row in months),
+    )
+
+
+def _month(row: dict[str, int]) -> RevenueMonth:
+    values = {name: int(row[name]) for name in MONTH_COLUMNS}
+    money = {name: cents_to_money(v) for name, v in values.items() if name.endswith("mrr")}
+    return RevenueMonth(month=month_of_index(int(row["month_idx"])), **{**values, **money})

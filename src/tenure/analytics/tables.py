@@ -1,0 +1,64 @@
+"""The analytics input tables and how each engine gets them.
+
+`terms`: one row per subscription term with exactly these columns
+(the definitions in the expression modules rely on nothing else):
+
+| column | type | meaning |
+|---|---|---|
+| account_id | int64 | the account |
+| start_date | date | first day covered |
+| end_date | date, null | first day no longer covered; null = evergreen |
+| amount | decimal(18, 4) | amount per billing period |
+| billing_period_months | int64 | months per billing period (1, 3, 12, 24, 36, ...) |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+import pyarrow as pa
+from ibis.backends import BaseBackend
+from sqlalchemy import Engine, select
+
+from tenure.models.billing import SubscriptionTerm
+
+TERMS_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.int64()),
+        ("start_date", pa.date32()),
+        ("end_date", pa.date32()),
+        ("amount", pa.decimal128(18, 4)),
+        ("billing_period_months", pa.int64()),
+    ]
+)
+TERM_COLUMNS = tuple(TERMS_SCHEMA.names)
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Input table expressions bound to one backend."""
+
+    backend: BaseBackend
+    terms: ir.Table
+
+
+def operational_tables(backend: BaseBackend) -> Tables:
+    """The input tables read in place from the operational database."""
+    terms = backend.table(SubscriptionTerm.__tablename__).select(*TERM_COLUMNS)
+    return Tables(backend=backend, terms=terms)
+
+
+def read_operational(engine: Engine) -> dict[str, pa.Table]:
+    """Copy the input tables out of the operational database as Arrow tables."""
+    columns = [getattr(SubscriptionTerm, name) for name in TERM_COLUMNS]
+    with engine.connect() as connection:
+        rows = connection.execute(select(*columns).order_by(SubscriptionTerm.id)).all()
+    data = {name: [row[i] for row in rows] for i, name in enumerate(TERM_COLUMNS)}
+    return {"terms": pa.Table.from_pydict(data, schema=TERMS_SCHEMA)}
+
+
+def load_into(backend: BaseBackend, arrow: dict[str, pa.Table]) -> Tables:
+    """Create the input tables in `backend` (an in-memory DuckDB) from Arrow tables."""
+    terms = backend.create_table("terms", arrow["terms"], temp=True)
+    return Tables(backend=backend, terms=terms)
