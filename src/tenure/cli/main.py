@@ -34,9 +34,11 @@ def main() -> None:
         app()
     except InputRejected as rejected:
         for problem in rejected.problems:
-            err_console.print(str(problem), markup=False, highlight=False)
-        err_console.print(f"error: {rejected.message}", markup=False, highlight=False)
+            err_console.print(str(problem), markup=False, highlight=False, soft_wrap=True)
+        err_console.print(
+            f"error: {rejected.message}", markup=False, highlight=False, soft_wrap=True
+        )
         sys.exit(1)
     except TenureError as error:
-        err_console.print(f"error: {error.message}", markup=False, highlight=False)
+        err_console.print(f"error: {error.message}", markup=False, highlight=False, soft_wrap=True)
         sys.exit(1)

@@ -50,6 +50,10 @@ class ImportReport:
     updated: int
     unchanged: int = 0
     dry_run: bool = False
+    # Header cells that name no known column (ignored, not an error).
+    ignored_columns: tuple[str, ...] = ()
+    # Side effects and remarks worth telling the user, e.g. owner users created.
+    notes: tuple[str, ...] = ()
 
 
 class ImportKind(ABC):

@@ -1,0 +1,86 @@
+"""Rules of the accounts domain: customer accounts and their hierarchy."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from sqlalchemy.orm import Session
+
+from tenure.accounts import repository
+from tenure.kit import bulk
+from tenure.kit.bulk import Record, UpsertPlan
+
+
+def account_ids(session: Session, external_ids: Collection[str]) -> dict[str, int]:
+    """external_id -> id of the accounts that exist."""
+    return repository.ids_by_external_id(session, external_ids)
+
+
+def all_external_ids(session: Session) -> list[str]:
+    """Every account's external id (e.g. for checking references in bulk)."""
+    return repository.all_external_ids(session)
+
+
+def parent_links(session: Session) -> dict[str, str]:
+    """external_id -> parent external_id of every stored account that has a parent."""
+    return repository.parent_links(session)
+
+
+def accounts_on_cycles(links: Mapping[str, str | None]) -> set[str]:
+    """Accounts whose parent chain comes back to themselves (self-parents included)."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    on_cycle: set[str] = set()
+    for start in links:
+        path: list[str] = []
+        node: str | None = start
+        while node is not None and state.get(node) is None:
+            state[node] = 1
+            path.append(node)
+            node = links.get(node)
+        if node is not None and state.get(node) == 1:
+            on_cycle.update(path[path.index(node) :])
+        for visited in path:
+            state[visited] = 2
+    return on_cycle
+
+
+def plan_upsert(session: Session, records: Sequence[Record]) -> UpsertPlan:
+    """Split account records by external_id; the plan's `existing` rows carry parent_id."""
+    columns = [*records[0], "parent_id"] if records else ["parent_id"]
+    keys = [record["external_id"] for record in records]
+    existing = repository.fetch_by_external_id(session, keys, columns)
+    return bulk.plan_upsert(records, existing, "external_id")
+
+
+def apply_upsert(session: Session, plan: UpsertPlan, batch_rows: int) -> None:
+    repository.insert_accounts(session, plan.inserts, batch_rows)
+    repository.update_accounts(session, plan.updates, batch_rows)
+
+
+def plan_parent_links(
+    session: Session, parents: Mapping[str, str | None], existing: Mapping[str, Record]
+) -> tuple[list[Record], set[str]]:
+    """Parent changes as ({"id", "parent_id"} rows ready to write, external_ids changed).
+
+    Run after the accounts were written, every account and parent resolves to an id.
+    In a dry run new accounts have no id yet: their parent links are not listed as
+    rows, and an existing account whose new parent is new counts as changed.
+    """
+    wanted = set(parents) | {parent for parent in parents.values() if parent}
+    ids = repository.ids_by_external_id(session, wanted)
+    rows: list[Record] = []
+    changed: set[str] = set()
+    for external_id, parent in parents.items():
+        own = ids.get(external_id)
+        target = ids.get(parent) if parent else None
+        current = existing.get(external_id, {}).get("parent_id")
+        if own is None or (target == current and (target is not None or not parent)):
+            continue
+        changed.add(external_id)
+        if target is not None or not parent:
+            rows.append({"id": own, "parent_id": target})
+    return rows, changed
+
+
+def apply_parent_links(session: Session, rows: Sequence[Record], batch_rows: int) -> None:
+    repository.update_accounts(session, rows, batch_rows)
