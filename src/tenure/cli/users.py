@@ -1,9 +1,76 @@
-"""CLI commands: users (filled in by its domain's work)."""
+"""`tenure users create | list`: the people who sign in."""
 
 from __future__ import annotations
 
+import getpass
+import sys
+
 import typer
+from rich.table import Table
+
+from tenure.cli.common import app_context, err_console, print_json
+from tenure.cli.schema import ensure_schema
+from tenure.errors import Invalid
+from tenure.kit.db import unit_of_work
+from tenure.users import service
+from tenure.users.schemas import UserCreate
+
+users_app = typer.Typer(help="Users: create them, list them.", no_args_is_help=True)
 
 
 def register(app: typer.Typer) -> None:
-    pass
+    app.add_typer(users_app, name="users")
+
+
+@users_app.command("create")
+def create(
+    email: str = typer.Option(..., "--email", help="Email address, used to sign in."),
+    role: str = typer.Option(..., "--role", help="One of: admin manager csm viewer."),
+    name: str | None = typer.Option(None, "--name", help="Display name."),
+    as_json: bool = typer.Option(False, "--json", help="Print the user as JSON on stdout."),
+) -> None:
+    """Create a user; the password is read from stdin (typed twice on a terminal)."""
+    # Validate what we can before asking for a password nobody would want to type twice.
+    UserCreate.parse(email=email, role=role, name=name, password="x" * 8)
+    data = UserCreate.parse(email=email, role=role, name=name, password=read_password())
+    with app_context() as context:
+        ensure_schema(context)
+        with unit_of_work(context.sessions) as session:
+            user = service.to_out(service.create_user(session, data))
+    if as_json:
+        print_json(user.model_dump(mode="json"))
+    else:
+        err_console.print(f"User {user.email} ({user.role}) is ready to sign in.", markup=False)
+
+
+@users_app.command("list")
+def list_users(
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """Every user: email, name, role, whether they can sign in."""
+    with app_context() as context:
+        ensure_schema(context)
+        with unit_of_work(context.sessions) as session:
+            users = service.list_users(session)
+    if as_json:
+        print_json({"users": [user.model_dump(mode="json") for user in users]})
+        return
+    table = Table("email", "name", "role", "can sign in")
+    for user in users:
+        table.add_row(
+            user.email, user.name or "-", user.role, "yes" if user.has_password else "no"
+        )
+    err_console.print(table)
+
+
+def read_password() -> str:
+    """Twice, hidden, on a terminal; otherwise the first line of stdin (for scripts)."""
+    if sys.stdin.isatty():
+        first = getpass.getpass("Password: ")
+        if first != getpass.getpass("Repeat password: "):
+            raise Invalid("the two passwords differ")
+        return first
+    line = sys.stdin.readline()
+    if not line:
+        raise Invalid("no password on stdin (pipe it in, e.g. `echo ... | tenure users create`)")
+    return line.rstrip("\r\n")

@@ -1,27 +1,121 @@
-"""Rules of the users domain: the people who sign in (and account owners known by email)."""
+"""Users: creating them, their passwords (Argon2id) and signing in. Never commits."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import UTC, datetime
+from functools import cache
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
+from tenure.errors import Conflict
 from tenure.models.types import Role
+from tenure.models.users import User
 from tenure.users import repository
+from tenure.users.schemas import UserCreate, UserOut, normalize_email
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    # argon2-cffi's defaults follow RFC 9106's recommended Argon2id parameters.
+    return PasswordHasher()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the email is unknown, so both paths cost the same."""
+    return _hasher().hash("tenure-no-such-user")
+
+
+def hash_password(password: str) -> str:
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def create_user(session: Session, data: UserCreate) -> User:
+    """Create a user, or give a placeholder user (known from an import, no password yet)
+    its password, role and name. An email that already signs in is a Conflict."""
+    existing = repository.by_email(session, data.email)
+    if existing is not None and existing.password_hash is not None:
+        raise Conflict(f"a user with email {data.email} already exists")
+    if existing is None:
+        existing = User(email=data.email, is_active=True)
+    existing.role = data.role.value
+    existing.password_hash = hash_password(data.password)
+    if data.name:
+        existing.name = data.name
+    return repository.add(session, existing)
+
+
+def list_users(session: Session) -> list[UserOut]:
+    return [to_out(user) for user in repository.all_users(session)]
+
+
+def to_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        role=user.role,
+        is_active=user.is_active,
+        has_password=user.password_hash is not None,
+        created_at=_aware(user.created_at),
+    )
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    # SQLite returns naive datetimes; the database writes them in UTC.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with this email and password, else None.
+
+    An unknown email, a placeholder without password and an inactive user all cost one
+    Argon2 verification, so response times do not tell which emails exist.
+    """
+    user = repository.by_email(session, normalize_email(email))
+    if user is None or user.password_hash is None:
+        verify_password(_dummy_hash(), password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    if _hasher().check_needs_rehash(user.password_hash):
+        # Parameters were raised since this hash was made; upgrade it while we know the
+        # password. The caller's transaction commits it.
+        user.password_hash = hash_password(password)
+        session.flush()
+    return user
+
+
+# --- account owners named by imports -------------------------------------------------
 
 
 def user_ids_by_email(session: Session, emails: Collection[str]) -> dict[str, int]:
-    """Lower-cased email -> id of the users that exist."""
+    """Lower-cased email -> id of the users that exist (case-insensitive match)."""
     return repository.ids_by_email(session, emails)
 
 
-def ensure_owner_users(session: Session, emails: Collection[str]) -> tuple[dict[str, int], list[str]]:
-    """Ids of the users with these emails, creating the missing ones as CSMs.
+def ensure_owner_users(
+    session: Session, emails: Collection[str]
+) -> tuple[dict[str, int], list[str]]:
+    """Ids of the users with these emails, creating the missing ones as placeholders.
 
-    Created users have no password, so they cannot sign in until an admin sets one;
-    they exist so that accounts can name their owner. Returns (ids, created emails).
+    Created users get role csm and no password, so they cannot sign in until an admin
+    gives them one (`create_user` does); they exist so that accounts can name their
+    owner. Returns (lower-cased email -> id, emails created).
     """
-    wanted = {email.lower() for email in emails}
+    wanted = {normalize_email(email) for email in emails}
     found = repository.ids_by_email(session, wanted)
     missing = sorted(wanted - found.keys())
     if missing:
