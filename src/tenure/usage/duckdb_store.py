@@ -125,18 +125,19 @@ class DuckDBEventStore:
             connection.register("batch", batch)
             connection.execute("BEGIN TRANSACTION")
             try:
-                row = connection.execute(INSERT_NEW if deduplicate else INSERT_ALL).fetchone()
+                # fetchall: DuckDB 2 refuses the next statement while a result is open.
+                (row,) = connection.execute(INSERT_NEW if deduplicate else INSERT_ALL).fetchall()
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
             finally:
                 connection.unregister("batch")
-        return int(row[0]) if row else 0
+        return int(row[0])
 
     def stats(self) -> EventStats:
         with self.connect() as connection:
-            events, accounts, first, last = connection.execute(STATS).fetchone()  # type: ignore[misc]
+            ((events, accounts, first, last),) = connection.execute(STATS).fetchall()
         return EventStats(events=events, accounts=accounts, first=first, last=last)
 
     def close(self) -> None:
