@@ -132,9 +132,9 @@ def monthly_movements(movements: ir.Table) -> ir.Table:
     started = (prev == 0) & (cur > 0)
     is_new = started & (movements.first_paid == movements.month_idx)
     is_back = started & (movements.first_paid < movements.month_idx)
-    grew, shrank, lost = (prev > 0) & (cur > prev), (prev > 0) & (cur > 0) & (cur < prev), (
-        prev > 0
-    ) & (cur == 0)
+    grew = (prev > 0) & (cur > prev)
+    shrank = (prev > 0) & (cur > 0) & (cur < prev)
+    lost = (prev > 0) & (cur == 0)
     return movements.group_by("month_idx").aggregate(
         mrr=cur.sum().cast("int64"),
         customers=_count_if(cur > 0),
