@@ -70,9 +70,14 @@ FROM events
 
 
 def duckdb_path(url: str) -> Path:
-    """`duckdb:///ABS/PATH`, `duckdb://REL/PATH` or a bare path -> the file's path."""
+    """`duckdb:///ABS/PATH` (three or four slashes), `duckdb://REL/PATH` or a bare path.
+
+    Settings builds `duckdb:///` + an absolute path, i.e. four slashes; both spellings
+    name the same absolute file."""
     _scheme, sep, rest = url.partition("://")
-    return Path(rest if sep else url)
+    if not sep:
+        return Path(url)
+    return Path("/" + rest.lstrip("/")) if rest.startswith("/") else Path(rest)
 
 
 def _is_lock_conflict(error: duckdb.Error) -> bool:
