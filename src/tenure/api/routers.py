@@ -7,5 +7,6 @@ from fastapi import APIRouter
 
 def ROUTERS() -> list[APIRouter]:  # noqa: N802 - reads as the registry it is
     from tenure.api import health
+    from tenure.metrics import endpoints as metrics
 
-    return [health.router]
+    return [health.router, metrics.router]

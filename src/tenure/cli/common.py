@@ -15,7 +15,8 @@ from rich.console import Console
 from tenure.config import Settings
 from tenure.kit.context import AppContext
 
-# Progress, tables for people and logs go to stderr; stdout is kept for --json documents.
+# stdout carries results: the --json document, or a table for people without --json.
+# Progress bars, messages and logs go to stderr.
 err_console = Console(stderr=True)
 out_console = Console()
 

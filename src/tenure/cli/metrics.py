@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from tenure.analytics.engines import EngineName
-from tenure.cli.common import app_context, err_console, print_json
+from tenure.cli.common import app_context, out_console, print_json
 from tenure.metrics import service
 from tenure.metrics.schemas import RevenueSeriesOut
 
@@ -41,7 +41,7 @@ def revenue(
         print_json(document.model_dump(mode="json", by_alias=True))
     else:
         # Tables for people go to stderr (cli/common.py); stdout is kept for --json.
-        err_console.print(revenue_table(document))
+        out_console.print(revenue_table(document))
 
 
 def revenue_table(document: RevenueSeriesOut) -> Table:
