@@ -66,11 +66,16 @@ def plan_parent_links(
     In a dry run new accounts have no id yet: their parent links are not listed as
     rows, and an existing account whose new parent is new counts as changed.
     """
-    wanted = set(parents) | {parent for parent in parents.values() if parent}
-    ids = repository.ids_by_external_id(session, wanted)
+    moving = [
+        external_id
+        for external_id, parent in parents.items()
+        if parent or existing.get(external_id, {}).get("parent_id") is not None
+    ]
+    ids = repository.ids_by_external_id(session, {*moving, *filter(None, parents.values())})
     rows: list[Record] = []
     changed: set[str] = set()
-    for external_id, parent in parents.items():
+    for external_id in moving:
+        parent = parents[external_id]
         own = ids.get(external_id)
         target = ids.get(parent) if parent else None
         current = existing.get(external_id, {}).get("parent_id")

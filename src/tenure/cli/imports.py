@@ -43,7 +43,11 @@ def progress_bar(label: str) -> Iterator[ProgressCallback]:
         MofNCompleteColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=err_console, transient=True) as progress:
+    # Only on a terminal: piped or captured stderr keeps just the summary or the problems.
+    interactive = err_console.is_terminal
+    with Progress(
+        *columns, console=err_console, transient=True, disable=not interactive
+    ) as progress:
         task = progress.add_task(label, total=None)
 
         def advance(done: int, total: int | None) -> None:

@@ -196,11 +196,12 @@ class RowKind(ImportKind):
             if value is None:
                 continue
             if value in first_row:
-                reason = f"duplicate {self.key} {_show(value)} (first on row {first_row[value]})"
+                shown = self.show_key(value)
+                reason = f"duplicate {self.key} {shown} (first on row {first_row[value]})"
                 parsed.problem(index, self.key, reason)
             else:
                 first_row[value] = parsed.rows[index]
 
-
-def _show(value: Any) -> str:
-    return repr(value) if isinstance(value, str) else str(value)
+    def show_key(self, value: Any) -> str:
+        """A key as problems quote it."""
+        return repr(value) if isinstance(value, str) else str(value)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -22,6 +22,8 @@ Record = dict[str, Any]
 # Bound parameters per IN list: below SQLite's and PostgreSQL's limits, large enough to
 # keep round trips few (100 queries for 100,000 keys).
 LOOKUP_CHUNK = 1000
+# From this many keys on, compare with the table's size and maybe read it whole instead.
+SCAN_THRESHOLD = 10 * LOOKUP_CHUNK
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -35,12 +37,27 @@ def fetch_by_keys(
     """Existing rows whose `key` is in `keys`: key -> {"id", key, *columns}."""
     key_column = getattr(model, key)
     selected = [model.id, key_column, *(getattr(model, c) for c in columns if c != key)]
+    wanted = set(keys)
     found: dict[Any, Record] = {}
-    for chunk in chunked(sorted(set(keys)), LOOKUP_CHUNK):
+    if _scan_is_cheaper(session, model, len(wanted)):
+        for row in session.execute(select(*selected)).mappings():
+            if row[key] in wanted:
+                found[row[key]] = dict(row)
+        return found
+    for chunk in chunked(sorted(wanted), LOOKUP_CHUNK):
         result = session.execute(select(*selected).where(key_column.in_(chunk)))
         for row in result.mappings():
             found[row[key]] = dict(row)
     return found
+
+
+def _scan_is_cheaper(session: Session, model: type[Any], wanted: int) -> bool:
+    """One pass over the table beats many IN lists when the keys are a large share of it
+    (a first import into an empty table, a re-import of a whole export)."""
+    if wanted < SCAN_THRESHOLD:
+        return False
+    stored = session.execute(select(func.count()).select_from(model)).scalar_one()
+    return stored <= 2 * wanted
 
 
 def ids_by_keys(

@@ -3,6 +3,7 @@
 from tenure.imports.kinds import (  # noqa: F401 - imported to register
     accounts,
     contacts,
+    events,
     spend,
     subscriptions,
     survey_responses,

@@ -16,6 +16,7 @@ PARENT = "parent_external_id"
 OWNER = "owner_email"
 # Owner id of a user a dry run would create: never written, differs from any stored id.
 NOT_YET_CREATED = -1
+LISTED_OWNERS = 10  # emails named in the report's note
 
 SEGMENT_SYNONYMS = {
     "midmarket": "mid_market",
@@ -132,9 +133,11 @@ class AccountsKind(RowKind):
             verb = "created"
         if not missing:
             return found, ()
+        listed = ", ".join(missing[:LISTED_OWNERS])
+        more = f" and {len(missing) - LISTED_OWNERS} more" if len(missing) > LISTED_OWNERS else ""
         note = (
             f"{verb} {len(missing)} owner user(s) with role csm and no password "
-            f"(cannot sign in until an admin sets one): {', '.join(missing)}"
+            f"(cannot sign in until an admin sets one): {listed}{more}"
         )
         return found, (note,)
 

@@ -30,3 +30,6 @@ class SpendKind(ServiceRowKind):
 
     def check(self, request: ImportRequest, parsed: ParsedFile) -> Any:
         return None
+
+    def show_key(self, value: Any) -> str:
+        return f"{value:%Y-%m}"
