@@ -153,23 +153,29 @@ class EventsKind(ImportKind):
         connection = duckdb.connect()
         try:
             connection.execute("SET TimeZone = 'UTC'")
-            total, labels = self._load(connection, request)
+            total, labels, ignored = self._load(connection, request)
             request.progress(0, total)
             self._check(connection, request, labels)
             if request.dry_run:
+                # "Would insert" every row: the store is not asked which are already there.
                 request.progress(total, total)
-                return ImportReport(self.name, file, total, 0, 0, dry_run=True)
+                return ImportReport(
+                    self.name, file, total, total, 0, dry_run=True, ignored_columns=ignored
+                )
             batch = fetch_arrow(connection, BATCH, [SOURCE]).cast(EVENT_SCHEMA)
         finally:
             connection.close()
         inserted = request.events.append(batch, deduplicate=True)
         request.progress(total, total)
-        return ImportReport(self.name, file, total, inserted, 0, unchanged=total - inserted)
+        return ImportReport(
+            self.name, file, total, inserted, 0, total - inserted, ignored_columns=ignored
+        )
 
     def _load(
         self, connection: duckdb.DuckDBPyConnection, request: ImportRequest
-    ) -> tuple[int, dict[str, str]]:
-        """Fill the `raw` view (canonical text columns); return row count and labels."""
+    ) -> tuple[int, dict[str, str], tuple[str, ...]]:
+        """Fill the `raw` view (canonical text columns); return the row count, the file's
+        label of each canonical column and the file's columns that were ignored."""
         file = str(request.path)
         reader = FORMAT_READERS[detect_format(request.path, self.formats)]
         source = reader(connection, request.path)
@@ -181,7 +187,8 @@ class EventsKind(ImportKind):
         selects.append(f"rowid + {source.first_row} AS input_row")
         connection.execute(f"CREATE TEMP VIEW raw AS SELECT {', '.join(selects)} FROM source")
         ((total,),) = connection.execute("SELECT count(*) FROM source").fetchall()
-        return int(total), labels
+        ignored = tuple(column for column in source.columns if column not in labels.values())
+        return int(total), labels, ignored
 
     def _resolve_columns(
         self, file: str, columns: list[str], mapping: dict[str, str]
@@ -201,6 +208,10 @@ class EventsKind(ImportKind):
                 problems.append(Problem(file, 1, column, reason))
                 continue
             labels[target] = column
+        present = {header_key(column) for column in columns}
+        for source in mapping:
+            if header_key(source) not in present:
+                problems.append(Problem(file, None, source, "--map: no such column in the file"))
         for name in REQUIRED:
             if name not in labels:
                 problems.append(Problem(file, None, name, "required column is missing"))
