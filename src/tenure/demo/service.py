@@ -144,7 +144,9 @@ def write_operational(session: Session, plan: DemoPlan, progress: Progress,
     segments = [plan.profile.tiers[t].segment.value for t in plan.accounts.tier.tolist()]
     account_ids = w.insert(Account, rows.account_rows(
         plan.accounts, segments, owner_ids, plan.stages, plan.contracts.customer_since), ids=True)
-    parents = [{"id": account_ids[i], "parent_id": account_ids[p]}
+    # updated_at is given explicitly, or its onupdate would stamp the clock's time.
+    parents = [{"id": account_ids[i], "parent_id": account_ids[p],
+                "updated_at": rows.at_day(plan.accounts.acquired[i])}
                for i, p in enumerate(plan.accounts.parent.tolist()) if p >= 0]
     if parents:
         session.execute(update(Account), parents)
