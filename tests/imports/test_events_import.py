@@ -15,7 +15,7 @@ import pytest
 from tests.cli_runner import run_tenure
 from tests.conftest import drop_postgres_database, fresh_postgres_database
 from tenure.errors import InputRejected
-from tenure.imports.base import IMPORT_KINDS, ImportReport, ImportRequest
+from tenure.imports.base import ImportReport, ImportRequest
 from tenure.imports.kinds.events import MAX_LISTED_PROBLEMS, EventsKind
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
@@ -297,21 +297,6 @@ def test_cli_events_stats(
     assert table.returncode == 0 and "accounts" in table.stdout
 
 
-def _events_kind_registered() -> bool:
-    import tenure.imports.kinds  # noqa: F401 - registers the kinds listed there
-
-    return "events" in IMPORT_KINDS and IMPORT_KINDS["events"] is EventsKind and _listed()
-
-
-def _listed() -> bool:
-    source = Path(__import__("tenure.imports.kinds", fromlist=["x"]).__file__).read_text()
-    return "events" in source
-
-
-@pytest.mark.skipif(
-    not _events_kind_registered(),
-    reason="events kind not yet listed in src/tenure/imports/kinds/__init__.py",
-)
 def test_cli_import_events(
     context: AppContext, accounts: list[str], tmp_path: Path, env_for: dict[str, str]
 ) -> None:
