@@ -6,7 +6,11 @@ Both check the operational database schema first (see `tenure.cli.schema`).
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 
@@ -60,14 +64,44 @@ def run_server(
         ensure_schema(context)
         _configure_logging()
         app = create_app(context, run_jobs=run_jobs)
-        uvicorn.run(
-            app,
-            host=host or settings.host,
-            port=settings.port if port is None else port,
-            log_level="info",
-        )
+        with _stop_signals_end_quietly():
+            uvicorn.run(
+                app,
+                host=host or settings.host,
+                port=settings.port if port is None else port,
+                log_level="info",
+            )
     finally:
         context.close()
+
+
+class _Stopped(Exception):
+    pass
+
+
+@contextmanager
+def _stop_signals_end_quietly() -> Iterator[None]:
+    """Exit 0 after uvicorn's graceful shutdown on Ctrl-C or SIGTERM.
+
+    uvicorn shuts down (stopping the job scheduler through the app's lifespan), then
+    re-raises the signal it caught with the handlers that were there before; ours turn
+    that into a normal return instead of "Aborted!" or a death by signal.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stopped(_signum: int, _frame: object) -> None:
+        raise _Stopped
+
+    previous = {sig: signal.signal(sig, stopped) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    except (_Stopped, KeyboardInterrupt):
+        pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def _configure_logging() -> None:
