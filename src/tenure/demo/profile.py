@@ -121,7 +121,7 @@ class UsageProfile:
 
     health_slope: float = 0.9  # logit of activity per unit of health
     weekend_factor: float = 0.25
-    events_per_active_user: float = 1.2  # Poisson mean of events after the login
+    events_per_active_user: float = 1.0  # Poisson mean of events after the login
     events_health_slope: float = 0.25  # log of the mean per unit of health
     breadth_logit: tuple[float, float, float] = (-0.6, 1.0, 0.5)  # (intercept, health, log-tenure-years)
     power_user_skew: float = 2.0  # user index = seats * U**skew: a few users do most
@@ -185,7 +185,7 @@ DEFAULT_TIERS: tuple[TierProfile, ...] = (
         churn_beta_annual=(0.7, 7.0), churn_beta_monthly=(0.5, 30.0),
         trial_share=0.0, trial_days=30, high_touch=True, contacts=(8, 14),
         employees=(1_000, 50_000), tickets_per_month=2.5, activities_per_month=3.0,
-        active_rate_logit=-2.3,
+        active_rate_logit=-2.6,
     ),
     TierProfile(
         segment=Segment.mid_market, share=0.33, plan="Growth",
@@ -195,7 +195,7 @@ DEFAULT_TIERS: tuple[TierProfile, ...] = (
         churn_beta_annual=(0.9, 5.0), churn_beta_monthly=(0.6, 22.0),
         trial_share=0.15, trial_days=30, high_touch=True, contacts=(4, 8),
         employees=(100, 2_000), tickets_per_month=1.0, activities_per_month=1.5,
-        active_rate_logit=-2.0,
+        active_rate_logit=-2.3,
     ),
     TierProfile(
         segment=Segment.smb, share=0.55, plan="Starter",
@@ -205,7 +205,7 @@ DEFAULT_TIERS: tuple[TierProfile, ...] = (
         churn_beta_annual=(1.0, 3.5), churn_beta_monthly=(0.7, 18.0),
         trial_share=0.3, trial_days=14, high_touch=False, contacts=(2, 4),
         employees=(5, 200), tickets_per_month=0.35, activities_per_month=0.3,
-        active_rate_logit=-1.6,
+        active_rate_logit=-1.9,
     ),
 )
 
