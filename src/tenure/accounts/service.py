@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
 
+from sqlalchemy import RowMapping
 from sqlalchemy.orm import Session
 
 from tenure.accounts import repository
+from tenure.accounts.schemas import AccountDetail, AccountFilters, AccountOut
+from tenure.contacts import service as contacts
+from tenure.errors import NotFound
 from tenure.kit import bulk
 from tenure.kit.bulk import Record, UpsertPlan
+from tenure.kit.pagination import Page, PageParams
+from tenure.subscriptions import service as subscriptions
 
 
 def account_ids(session: Session, external_ids: Collection[str]) -> dict[str, int]:
@@ -89,3 +97,37 @@ def plan_parent_links(
 
 def apply_parent_links(session: Session, rows: Sequence[Record], batch_rows: int) -> None:
     repository.update_accounts(session, rows, batch_rows)
+
+
+def external_ids_by_id(session: Session, ids: Collection[int]) -> dict[int, str]:
+    return repository.external_ids_by_id(session, ids)
+
+
+def _with_money(rows: Sequence[RowMapping], on: date, session: Session) -> list[AccountOut]:
+    mrr = subscriptions.mrr_by_account(session, [row["id"] for row in rows], on)
+    out = []
+    for row in rows:
+        account_mrr = mrr.get(row["id"], Decimal("0.00"))
+        out.append(AccountOut.model_validate({**row, "mrr": account_mrr, "arr": 12 * account_mrr}))
+    return out
+
+
+def list_accounts(
+    session: Session, filters: AccountFilters, page: PageParams, today: date
+) -> Page[AccountOut]:
+    rows, total = repository.list_accounts(session, filters, page.limit, page.offset)
+    items = _with_money(rows, today, session)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+def get_account(session: Session, external_id: str, today: date) -> AccountDetail:
+    row = repository.account_row(session, external_id)
+    if row is None:
+        raise NotFound(f"no account with external_id {external_id!r}")
+    (account,) = _with_money([row], today, session)
+    return AccountDetail(
+        **account.model_dump(),
+        children=repository.child_external_ids(session, row["id"]),
+        contacts=contacts.count_for_account(session, row["id"]),
+        active_terms=subscriptions.count_active_terms(session, row["id"], today),
+    )
