@@ -53,13 +53,16 @@ class Problem:
 
 @dataclass
 class InputRejected(TenureError):
-    """An input refused whole, with every problem found in it."""
+    """An input refused whole, with the problems found in it. `total` counts every
+    problem when only the first ones are listed (huge files)."""
 
     problems: list[Problem] = field(default_factory=list)
+    total: int | None = None
     status: int = 422
 
     def __post_init__(self) -> None:
         first = str(self.problems[0]) if self.problems else "input rejected"
-        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        others = (self.total or len(self.problems)) - 1
+        more = f" (and {others} more problem{'s' if others > 1 else ''})" if others > 0 else ""
         self.message = first + more
         Exception.__init__(self, self.message)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -13,10 +14,13 @@ from sqlalchemy.engine import make_url
 from tenure.cli.common import app_context, err_console
 from tenure.config import Settings
 from tenure.demo.profile import DemoOptions
-from tenure.demo.service import DemoSummary, generate_demo
 from tenure.errors import Invalid
 from tenure.kit import migrate
 from tenure.kit.db import unit_of_work
+
+
+if TYPE_CHECKING:
+    from tenure.demo.service import DemoSummary
 
 
 def register(app: typer.Typer) -> None:
@@ -96,6 +100,8 @@ def demo(
     except ValueError as error:
         raise Invalid(f"--as-of: expected YYYY-MM-DD, got {as_of!r}") from error
     options = DemoOptions(accounts=accounts, seed=seed, as_of=day)
+    from tenure.demo.service import generate_demo  # numpy-heavy: load only when used
+
     if reset:
         _reset(Settings())
     started = time.perf_counter()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.table import Table
 
-from tenure.analytics.engines import EngineName
 from tenure.cli.common import app_context, out_console, print_json
-from tenure.metrics import service
 from tenure.metrics.schemas import RevenueSeriesOut
+
+if TYPE_CHECKING:
+    from tenure.analytics.engines import EngineName
 
 metrics_app = typer.Typer(
     help="Revenue and retention metrics (docs/metrics.md).", no_args_is_help=True
@@ -31,10 +32,12 @@ def revenue(
     ] = "duckdb",
 ) -> None:
     """Monthly MRR/ARR series with new, expansion, contraction, churn and reactivation."""
+    from tenure.metrics import service  # ibis and pandas: load only when used
+
     months = service.parse_month_range(from_, to)
     with app_context() as context:
         series = service.revenue_series(
-            context, months.start, months.end, engine=cast(EngineName, engine)
+            context, months.start, months.end, engine=cast("EngineName", engine)
         )
     document = RevenueSeriesOut.from_result(series)
     if json_:

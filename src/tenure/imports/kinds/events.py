@@ -239,8 +239,4 @@ def _rejected(file: str, listed: list[Problem], *, total: int) -> InputRejected:
     if total > len(listed):
         more = total - len(listed)
         listed = [*listed, Problem(file, None, None, f"{more} more problems not listed")]
-    rejected = InputRejected(problems=listed)
-    more_text = f" (and {total - 1} more problems)" if total > 1 else ""
-    rejected.message = f"{listed[0]}{more_text}"
-    rejected.args = (rejected.message,)
-    return rejected
+    return InputRejected(problems=listed, total=total)
