@@ -21,6 +21,7 @@ from tenure.demo.plan import DemoPlan, build_plan
 from tenure.demo.profile import DEFAULT_PROFILE, DemoOptions, DemoProfile
 from tenure.demo.usage import UsageGenerator, UsageInputs, plan_sampling
 from tenure.errors import Conflict
+from tenure.kit import bulk
 from tenure.models import (
     Account,
     Activity,
@@ -98,7 +99,7 @@ class _Writer:
                 stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
                 found.extend(self.session.execute(stmt, chunk).scalars())
             else:
-                self.session.execute(insert(model), chunk)
+                bulk.insert_rows(self.session, model, chunk, len(chunk))
             self.progress.advance(len(chunk))
         return found
 
