@@ -18,7 +18,8 @@ from tenure.kit.context import AppContext
 # stdout carries results: the --json document, or a table for people without --json.
 # Progress bars, messages and logs go to stderr.
 err_console = Console(stderr=True)
-out_console = Console()
+# Rich assumes 80 columns when stdout is a file or pipe and would elide figures with "…".
+out_console = Console(width=None if sys.stdout.isatty() else 200)
 
 
 def _default(value: Any) -> Any:
