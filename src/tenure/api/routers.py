@@ -1,15 +1,19 @@
-"""The registry of API routers. A domain adds its `endpoints.router` here."""
+"""The registry of API routers. A domain adds its `endpoints` module here."""
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from fastapi import APIRouter
+
+ROUTER_MODULES = (
+    "tenure.api.health",
+    "tenure.accounts.endpoints",
+    "tenure.contacts.endpoints",
+    "tenure.subscriptions.endpoints",
+    "tenure.metrics.endpoints",
+)
 
 
 def ROUTERS() -> list[APIRouter]:  # noqa: N802 - reads as the registry it is
-    from tenure.accounts import endpoints as accounts
-    from tenure.api import health
-    from tenure.contacts import endpoints as contacts
-    from tenure.metrics import endpoints as metrics
-    from tenure.subscriptions import endpoints as subscriptions
-
-    return [health.router, accounts.router, contacts.router, subscriptions.router, metrics.router]
+    return [import_module(name).router for name in ROUTER_MODULES]

@@ -6,7 +6,20 @@ import sys
 
 import typer
 
-from tenure.cli import demo, events, imports, jobs, metrics, serve, setup, users
+from tenure.cli import (
+    demo,
+    events,
+    imports,
+    jobs,
+    metrics,
+    retention,
+    serve,
+    setup,
+    sources,
+    stripe,
+    usage,
+    users,
+)
 from tenure.cli.common import err_console
 from tenure.errors import InputRejected, TenureError
 
@@ -25,7 +38,9 @@ def root() -> None:
     """Tenure: open-source customer success platform."""
 
 
-for module in (setup, demo, serve, imports, events, users, metrics, jobs):
+for module in (
+    setup, demo, serve, imports, events, sources, stripe, usage, users, metrics, retention, jobs
+):
     module.register(app)
 
 

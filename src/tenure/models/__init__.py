@@ -2,6 +2,7 @@
 
 from tenure.models.accounts import Account, Contact
 from tenure.models.base import Base
+from tenure.models.ingestion import IntegrationEvent, Source, TrackedUser
 from tenure.models.billing import Invoice, MarketingSpend, SubscriptionTerm
 from tenure.models.jobs import JobRun
 from tenure.models.support import SurveyResponse, Ticket
@@ -13,12 +14,15 @@ __all__ = [
     "Activity",
     "Base",
     "Contact",
+    "IntegrationEvent",
     "Invoice",
     "JobRun",
     "MarketingSpend",
+    "Source",
     "SubscriptionTerm",
     "SurveyResponse",
     "Task",
     "Ticket",
+    "TrackedUser",
     "User",
 ]

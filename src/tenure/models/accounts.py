@@ -30,6 +30,7 @@ class Account(Timestamped, Base):
     lifecycle_stage: Mapped[str | None] = mapped_column(String(30), index=True)
     # When the customer relationship began (CRM "created" date); not the row's created_at.
     customer_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(100), unique=True)
 
 
 class Contact(Timestamped, Base):
