@@ -22,7 +22,6 @@ from tenure.kit.context import AppContext
 from tenure.kit.db import make_engine
 
 POSTGRES_URL = os.environ.get("TENURE_TEST_POSTGRES_URL")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 BACKENDS = ["sqlite", "postgresql"]
 
 

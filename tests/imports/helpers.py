@@ -13,6 +13,7 @@ from tenure.imports.base import ImportReport
 from tenure.imports.service import import_file
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
+from tenure.usage.duckdb_store import duckdb_path
 
 
 def write(folder: Path, name: str, text: str) -> Path:
@@ -28,10 +29,12 @@ def run_import(context: AppContext, kind: str, path: Path, **options: Any) -> Im
             path,
             session=session,
             settings=context.settings,
-            events=lambda: context.events,
+            events=context.events,
             **options,
         )
-    assert "events" not in context.__dict__, "an operational import opened the event store"
+    if kind != "events":
+        events_file = duckdb_path(context.settings.resolved_events_url)
+        assert not events_file.exists(), "an operational import opened the event store"
     return report
 
 

@@ -96,7 +96,7 @@ def import_command(
                 file,
                 session=session,
                 settings=context.settings,
-                events=lambda: context.events,
+                events=context.events,
                 mapping=renames,
                 dry_run=dry_run,
                 progress=progress,
