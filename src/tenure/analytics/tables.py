@@ -10,6 +10,15 @@
 | end_date | date, null | first day no longer covered; null = evergreen |
 | amount | decimal(18, 4) | amount per billing period |
 | billing_period_months | int64 | months per billing period (1, 3, 12, 24, 36, ...) |
+
+`accounts`: one row per account, for grouping results (cohorts and survival by segment):
+
+| column | type | meaning |
+|---|---|---|
+| account_id | int64 | the account |
+| segment | string, null | the account's segment |
+| industry | string, null | the account's industry |
+| country | string, null | the account's country |
 """
 
 from __future__ import annotations
@@ -21,6 +30,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 from sqlalchemy import Engine, select
 
+from tenure.models.accounts import Account
 from tenure.models.billing import SubscriptionTerm
 
 TERMS_SCHEMA = pa.schema(
@@ -33,6 +43,15 @@ TERMS_SCHEMA = pa.schema(
     ]
 )
 TERM_COLUMNS = tuple(TERMS_SCHEMA.names)
+ACCOUNTS_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.int64()),
+        ("segment", pa.string()),
+        ("industry", pa.string()),
+        ("country", pa.string()),
+    ]
+)
+ACCOUNT_ATTRIBUTES = ("segment", "industry", "country")
 
 
 @dataclass(frozen=True)
@@ -41,12 +60,16 @@ class Tables:
 
     backend: BaseBackend
     terms: ir.Table
+    accounts: ir.Table | None = None
 
 
 def operational_tables(backend: BaseBackend) -> Tables:
     """The input tables read in place from the operational database."""
     terms = backend.table(SubscriptionTerm.__tablename__).select(*TERM_COLUMNS)
-    return Tables(backend=backend, terms=terms)
+    accounts = backend.table(Account.__tablename__)
+    attributes = {name: accounts[name] for name in ACCOUNT_ATTRIBUTES}
+    accounts = accounts.select(account_id=accounts.id, **attributes)
+    return Tables(backend=backend, terms=terms, accounts=accounts)
 
 
 def read_operational(engine: Engine) -> dict[str, pa.Table]:
@@ -55,10 +78,22 @@ def read_operational(engine: Engine) -> dict[str, pa.Table]:
     with engine.connect() as connection:
         rows = connection.execute(select(*columns).order_by(SubscriptionTerm.id)).all()
     data = {name: [row[i] for row in rows] for i, name in enumerate(TERM_COLUMNS)}
-    return {"terms": pa.Table.from_pydict(data, schema=TERMS_SCHEMA)}
+    return {"terms": pa.Table.from_pydict(data, schema=TERMS_SCHEMA), **read_accounts(engine)}
+
+
+def read_accounts(engine: Engine) -> dict[str, pa.Table]:
+    """The `accounts` input table as Arrow (id and the attributes results group by)."""
+    columns = [Account.id, *(getattr(Account, name) for name in ACCOUNT_ATTRIBUTES)]
+    with engine.connect() as connection:
+        rows = connection.execute(select(*columns).order_by(Account.id)).all()
+    data = {name: [row[i] for row in rows] for i, name in enumerate(ACCOUNTS_SCHEMA.names)}
+    return {"accounts": pa.Table.from_pydict(data, schema=ACCOUNTS_SCHEMA)}
 
 
 def load_into(backend: BaseBackend, arrow: dict[str, pa.Table]) -> Tables:
     """Create the input tables in `backend` (an in-memory DuckDB) from Arrow tables."""
     terms = backend.create_table("terms", arrow["terms"], temp=True)
-    return Tables(backend=backend, terms=terms)
+    accounts = None
+    if "accounts" in arrow:
+        accounts = backend.create_table("accounts", arrow["accounts"], temp=True)
+    return Tables(backend=backend, terms=terms, accounts=accounts)
