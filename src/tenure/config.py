@@ -34,6 +34,12 @@ class Settings(BaseSettings):
         default=None,
         description="Stripe webhook signing secret (whsec_...); unset, the endpoint answers 503.",
     )
+    stripe_api_key: SecretStr | None = Field(
+        default=None, description="Stripe secret API key (sk_... or rk_...) for `tenure stripe sync`."
+    )
+    stripe_api_base: str = Field(
+        default="https://api.stripe.com", description="Base address of the Stripe API."
+    )
     host: str = Field(default="127.0.0.1", description="Address `tenure serve` listens on.")
     port: int = Field(default=8000, description="Port `tenure serve` listens on.")
     run_jobs_in_serve: bool = Field(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from sqlalchemy import RowMapping, Select, func, or_, select
+from sqlalchemy import RowMapping, Select, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from tenure.accounts.schemas import AccountFilters, AccountSort
@@ -131,3 +131,32 @@ def account_row(session: Session, external_id: str) -> RowMapping | None:
 def child_external_ids(session: Session, account_id: int) -> list[str]:
     query = select(Account.external_id).where(Account.parent_id == account_id)
     return list(session.scalars(query.order_by(Account.external_id)))
+
+
+def id_by_stripe_customer(session: Session, customer_id: str) -> int | None:
+    return session.scalar(select(Account.id).where(Account.stripe_customer_id == customer_id))
+
+
+def account_by_external_id(session: Session, external_id: str) -> Account | None:
+    return session.scalar(select(Account).where(Account.external_id == external_id))
+
+
+def add_account(session: Session, external_id: str, name: str) -> int:
+    account = Account(external_id=external_id, name=name)
+    session.add(account)
+    session.flush()
+    return account.id
+
+
+def set_stripe_customer(session: Session, account_id: int, customer_id: str) -> None:
+    """Point `customer_id` at one account: unlink it elsewhere first (it is unique)."""
+    session.execute(
+        update(Account)
+        .where(Account.stripe_customer_id == customer_id, Account.id != account_id)
+        .values(stripe_customer_id=None)
+    )
+    session.flush()
+    session.execute(
+        update(Account).where(Account.id == account_id).values(stripe_customer_id=customer_id)
+    )
+    session.flush()

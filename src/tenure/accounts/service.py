@@ -131,3 +131,31 @@ def get_account(session: Session, external_id: str, today: date) -> AccountDetai
         contacts=contacts.count_for_account(session, row["id"]),
         active_terms=subscriptions.count_active_terms(session, row["id"], today),
     )
+
+
+def account_id_for_stripe_customer(session: Session, customer_id: str) -> int | None:
+    """The account a Stripe customer was mapped to before (accounts.stripe_customer_id)."""
+    return repository.id_by_stripe_customer(session, customer_id)
+
+
+def ensure_account(session: Session, external_id: str, name: str | None = None) -> int:
+    """The id of the account with `external_id`, created (named `name`) if missing.
+
+    An account still named after its external id (created before its name was known)
+    takes `name` when one is given."""
+    account = repository.account_by_external_id(session, external_id)
+    if account is None:
+        return repository.add_account(session, external_id, (name or external_id)[:300])
+    if name and account.name == account.external_id and name != account.name:
+        account.name = name[:300]
+        session.flush()
+    return account.id
+
+
+def account_exists(session: Session, external_id: str) -> bool:
+    return repository.account_by_external_id(session, external_id) is not None
+
+
+def link_stripe_customer(session: Session, account_id: int, customer_id: str) -> None:
+    """Remember that `customer_id` is this account (moved off any other account)."""
+    repository.set_stripe_customer(session, account_id, customer_id)

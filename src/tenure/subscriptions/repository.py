@@ -6,11 +6,11 @@ from collections.abc import Collection, Sequence
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from tenure.kit import bulk
-from tenure.models import SubscriptionTerm
+from tenure.models import Invoice, SubscriptionTerm
 from tenure.subscriptions.schemas import TermFilters
 
 
@@ -59,3 +59,61 @@ def list_terms(
         .offset(offset)
     )
     return list(session.scalars(query)), total
+
+
+def term_by_external_id(session: Session, external_id: str) -> SubscriptionTerm | None:
+    return session.scalar(select(SubscriptionTerm).where(SubscriptionTerm.external_id == external_id))
+
+
+def term_lineage(session: Session, external_id: str) -> list[SubscriptionTerm]:
+    """The term `external_id` and its successors `external_id@...`, oldest first."""
+    term = SubscriptionTerm
+    escaped = external_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    query = select(term).where(
+        or_(term.external_id == external_id, term.external_id.like(f"{escaped}@%", escape="\\"))
+    )
+    return list(session.scalars(query.order_by(term.start_date, term.id)))
+
+
+def save_term(session: Session, values: dict[str, object]) -> int:
+    term = term_by_external_id(session, str(values["external_id"]))
+    if term is None:
+        term = SubscriptionTerm(**values)
+        session.add(term)
+    else:
+        for name, value in values.items():
+            setattr(term, name, value)
+    session.flush()
+    return term.id
+
+
+def save_invoice(session: Session, values: dict[str, object]) -> int:
+    query = select(Invoice).where(Invoice.external_id == values["external_id"])
+    invoice = session.scalar(query)
+    if invoice is None:
+        invoice = Invoice(**values)
+        session.add(invoice)
+    else:
+        for name, value in values.items():
+            setattr(invoice, name, value)
+    session.flush()
+    return invoice.id
+
+
+def move_account(session: Session, from_account: int, to_account: int) -> None:
+    for model in (SubscriptionTerm, Invoice):
+        session.execute(
+            update(model).where(model.account_id == from_account).values(account_id=to_account)
+        )
+    session.flush()
+
+
+def mark_overdue(session: Session, today: date) -> int:
+    query = (
+        update(Invoice)
+        .where(Invoice.status == "open", Invoice.due_on.is_not(None), Invoice.due_on < today)
+        .values(status="overdue")
+    )
+    result = session.execute(query)
+    session.flush()
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

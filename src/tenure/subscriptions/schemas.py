@@ -30,3 +30,42 @@ class TermOut(BaseModel):
     signed_at: date | None
     canceled_at: date | None
     source: str
+
+
+class TermData(BaseModel):
+    """One term to write by `external_id` (integrations upsert single terms)."""
+
+    external_id: str
+    account_id: int
+    plan: str | None = None
+    start_date: date
+    end_date: date | None = None
+    amount: Decimal
+    billing_period_months: int
+    quantity: int | None = None
+    currency: str = "USD"
+    signed_at: date | None = None
+    canceled_at: date | None = None
+    source: str = "import"
+
+
+class StoredTerm(TermData):
+    """A term as stored, with its row id."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+
+
+class InvoiceData(BaseModel):
+    """One invoice to write by `external_id`."""
+
+    external_id: str
+    account_id: int
+    subscription_id: int | None = None
+    amount: Decimal
+    currency: str = "USD"
+    issued_on: date
+    due_on: date | None = None
+    paid_on: date | None = None
+    status: str = "open"

@@ -13,7 +13,7 @@ from tenure.kit.bulk import Record, UpsertPlan
 from tenure.kit.money import term_mrr, to_cents
 from tenure.kit.pagination import Page, PageParams
 from tenure.subscriptions import repository
-from tenure.subscriptions.schemas import TermFilters, TermOut
+from tenure.subscriptions.schemas import InvoiceData, StoredTerm, TermData, TermFilters, TermOut
 
 
 def plan_upsert(session: Session, records: Sequence[Record]) -> UpsertPlan:
@@ -56,3 +56,29 @@ def list_terms(
 
 def count_active_terms(session: Session, account_id: int, on: date) -> int:
     return len(repository.active_terms(session, [account_id], on))
+
+
+def upsert_term(session: Session, data: TermData) -> int:
+    """Insert or update one term by `external_id`; returns its id. Flushes."""
+    return repository.save_term(session, data.model_dump())
+
+
+def term_lineage(session: Session, external_id: str) -> list[StoredTerm]:
+    """A recurring line's terms, oldest first: `external_id` itself and the terms that
+    succeeded it after a price change, named `external_id@YYYY-MM-DD` (their start)."""
+    return [StoredTerm.model_validate(t) for t in repository.term_lineage(session, external_id)]
+
+
+def upsert_invoice(session: Session, data: InvoiceData) -> int:
+    """Insert or update one invoice by `external_id`; returns its id. Flushes."""
+    return repository.save_invoice(session, data.model_dump())
+
+
+def move_account(session: Session, from_account: int, to_account: int) -> None:
+    """Hand every term and invoice of one account to another (a customer re-mapped)."""
+    repository.move_account(session, from_account, to_account)
+
+
+def mark_overdue_invoices(session: Session, today: date) -> int:
+    """Open invoices whose due date is before `today` become `overdue`; returns how many."""
+    return repository.mark_overdue(session, today)
