@@ -56,6 +56,14 @@ class Settings(BaseSettings):
     import_batch_rows: int = Field(
         default=50_000, gt=0, description="Rows written per batch by imports and the demo."
     )
+    tracking_queue_events: int = Field(
+        default=200_000, gt=0, description="Tracking API: events waiting to be stored before "
+        "new calls are refused with 429 and Retry-After.",
+    )
+    tracking_max_wait_ms: float = Field(
+        default=5.0, ge=0, description="Tracking API: how long the ingest writer waits to "
+        "gather more calls into one commit when few are queued.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

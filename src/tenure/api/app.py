@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
+from importlib import import_module
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -12,6 +13,16 @@ from tenure import __version__
 from tenure.api.routers import ROUTERS
 from tenure.errors import InputRejected, TenureError
 from tenure.kit.context import AppContext
+
+
+# Lifespan participants: "module:function" names of context managers, given the app,
+# entered when the app starts and left when it stops (e.g. the tracking ingest writer).
+LIFESPAN_PARTICIPANTS = ("tenure.tracking.writer:lifespan",)
+
+
+def _participant(name: str) -> Callable[[FastAPI], AbstractContextManager[object]]:
+    module, _, function = name.partition(":")
+    return getattr(import_module(module), function)  # type: ignore[no-any-return]
 
 
 def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
@@ -27,7 +38,10 @@ def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
             scheduler = BackgroundScheduler(context)
             scheduler.start()
         try:
-            yield
+            with ExitStack() as participants:
+                for name in LIFESPAN_PARTICIPANTS:
+                    participants.enter_context(_participant(name)(app))
+                yield
         finally:
             if scheduler is not None:
                 scheduler.stop()
@@ -40,7 +54,8 @@ def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
         body: dict[str, object] = {"code": type(error).__name__, "message": error.message}
         if isinstance(error, InputRejected):
             body["problems"] = [str(problem) for problem in error.problems]
-        return JSONResponse(status_code=error.status, content=body)
+        headers = getattr(error, "headers", None)
+        return JSONResponse(status_code=error.status, content=body, headers=headers)
 
     for router in ROUTERS():
         app.include_router(router)
