@@ -30,7 +30,7 @@ from tenure.analytics.tables import ACCOUNT_ATTRIBUTES, Tables
 from tenure.errors import Invalid
 
 ALL = "all"  # the group name when results are not split
-UNASSIGNED = "unassigned"  # the group of accounts with no value for the attribute
+UNASSIGNED = "(none)"  # the group of accounts with no value (as analytics.dimensions)
 
 
 @dataclass(frozen=True)

@@ -22,12 +22,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from tenure.errors import Invalid
 
 DEFAULT_HORIZON = 5
 DEFAULT_DISCOUNT = 0.10
 MAX_HORIZON = 1000
+MIN_COUNTS = 3  # S(0..2): with one period only gamma / (gamma + delta) is identified
+PLAUSIBLE = (1e-4, 1e4)  # gamma and delta outside this range sit on a likelihood ridge
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,19 @@ class SbgFit:
     delta: float
     log_likelihood: float
     survivors: tuple[int, ...]  # the input counts S(0..n)
+
+    @property
+    def warning(self) -> str | None:
+        """Set when the maximum lies on the edge of the parameter space: churn that does
+        not fall over time (no heterogeneity to find) or no churn at all."""
+        low, high = PLAUSIBLE
+        if all(low <= value <= high for value in (self.gamma, self.delta)):
+            return None
+        return (
+            "gamma and delta are not identified by these counts (the likelihood peaks at "
+            "the edge: retention does not rise over time, or nobody churned); the fitted "
+            "survival and retention hold, the parameters themselves do not"
+        )
 
     @property
     def periods(self) -> int:
@@ -62,11 +78,35 @@ class SbgProjection:
         return tuple(count / first for count in self.fit.survivors)
 
 
+@dataclass(frozen=True)
+class SbgGroup:
+    """The model of one group of a data-driven fit; `error` says why there is none."""
+
+    group: str
+    survivors: tuple[int, ...]
+    projection: SbgProjection | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SbgCohort:
+    """sBG fitted per group to the survivors of the customers who started in one year."""
+
+    cohort_year: int
+    as_of: date  # first day of the last month observed
+    by: str | None
+    period_months: int
+    groups: tuple[SbgGroup, ...]
+
+
 def validate_survivors(survivors: Sequence[int]) -> tuple[int, ...]:
-    """Positive, non-increasing integers over at least two periods (S(0) and S(1))."""
+    """Positive, non-increasing integers over at least two periods (S(0), S(1), S(2))."""
     counts = tuple(survivors)
-    if len(counts) < 2:
-        raise Invalid("survivors: need at least 2 counts S(0), S(1), ...")
+    if len(counts) < MIN_COUNTS:
+        raise Invalid(
+            f"survivors: need at least {MIN_COUNTS} counts S(0), S(1), S(2), ... "
+            f"(2 periods), got {len(counts)}"
+        )
     for index, count in enumerate(counts):
         if isinstance(count, bool) or not isinstance(count, int) or count <= 0:
             raise Invalid(f"survivors: S({index}) must be a positive integer, got {count!r}")
@@ -170,3 +210,19 @@ def project(fit: SbgFit, horizon: int = DEFAULT_HORIZON,
         retention=retention(fit.gamma, fit.delta, periods),
         derl=values,
     )
+
+
+def fit_groups(
+    survivors: dict[str, tuple[int, ...]], horizon: int, discount: float
+) -> tuple[SbgGroup, ...]:
+    """Fit and project each group; a group whose counts cannot be fitted keeps its
+    reason instead of failing the others."""
+    groups = []
+    for name, counts in sorted(survivors.items()):
+        try:
+            projection = project(fit_sbg(counts), horizon, discount)
+        except Invalid as error:
+            groups.append(SbgGroup(name, counts, None, error.message))
+        else:
+            groups.append(SbgGroup(name, counts, projection, None))
+    return tuple(groups)
