@@ -9,12 +9,13 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select, update
 
 from tenure.analytics.results import RevenueSeries
 from tenure.kit.context import AppContext
 from tenure.kit.timeutil import month_end, next_month
 from tenure.models.accounts import Account
+from tenure.models.users import User
 from tenure.models.billing import SubscriptionTerm
 
 
@@ -25,6 +26,9 @@ class Term:
     end: date | None
     amount: str | Decimal
     months: int = 1
+    plan: str | None = None
+    signed_at: date | None = None
+    canceled_at: date | None = None
 
 
 def write_ledger(context: AppContext, terms: list[Term]) -> dict[str, int]:
@@ -51,7 +55,25 @@ def _row(index: int, term: Term, ids: dict[str, int]) -> dict[str, object]:
         "end_date": term.end,
         "amount": Decimal(term.amount),
         "billing_period_months": term.months,
+        "plan": term.plan,
+        "signed_at": term.signed_at,
+        "canceled_at": term.canceled_at,
     }
+
+
+def label_accounts(context: AppContext, labels: dict[str, dict[str, str]]) -> None:
+    """Set segment, industry and owner (an email; the user is created) per account name."""
+    with context.engine.begin() as connection:
+        for name, values in labels.items():
+            fields = {k: v for k, v in values.items() if k != "owner"}
+            if "owner" in values:
+                owner = connection.execute(select(User.id).where(User.email == values["owner"])).scalar()
+                if owner is None:
+                    owner = connection.execute(
+                        insert(User).values(email=values["owner"], role="csm").returning(User.id)
+                    ).scalar_one()
+                fields["owner_id"] = owner
+            connection.execute(update(Account).where(Account.external_id == name).values(**fields))
 
 
 def months_between(first: date, last: date) -> list[date]:

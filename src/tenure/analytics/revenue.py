@@ -67,15 +67,27 @@ def term_coverage(terms: ir.Table, scale: Scale) -> ir.Table:
     units of 1/(10,000 L). A term covers the last day of month m when
     start <= month_end(m) < end, i.e. index(start) <= m <= index(end) - 1."""
     paying = paying_terms(terms)
-    amount_units = (paying.amount * AMOUNT_UNITS).round(0).cast("int64")
-    per_period = ibis.literal(scale.denominator, type="int64") // paying.billing_period_months
     covered = paying.select(
         "account_id",
         lo=date_month_index(paying.start_date),
         hi=(date_month_index(paying.end_date) - 1).coalesce(ibis.literal(10**7, type="int64")),
-        units=amount_units * per_period.cast("int64"),
+        units=term_units(paying, scale),
     )
     return covered.filter(covered.lo <= covered.hi)
+
+
+def term_units(terms: ir.Table, scale: Scale) -> ir.IntegerValue:
+    """A term's MRR as an exact integer in units of 1/(10,000 L) of the currency."""
+    amount_units = (terms.amount * AMOUNT_UNITS).round(0).cast("int64")
+    per_period = ibis.literal(scale.denominator, type="int64") // terms.billing_period_months
+    return amount_units * per_period.cast("int64")
+
+
+def units_to_cents(units: ir.IntegerValue, scale: Scale, times: int = 1) -> ir.IntegerValue:
+    """An exact sum of term units (times `times`, e.g. 12 for ARR) rounded half up to
+    whole cents, once."""
+    per_cent = UNITS_PER_CENT * scale.denominator
+    return ((units.cast("int64") * times + per_cent // 2) // per_cent).cast("int64")
 
 
 def account_snapshots(terms: ir.Table, scale: Scale, last_month: int) -> ir.Table:
@@ -84,13 +96,15 @@ def account_snapshots(terms: ir.Table, scale: Scale, last_month: int) -> ir.Tabl
     if scale.first_month is None or scale.first_month > last_month:
         empty = {"account_id": "int64", "month_idx": "int64", "cents": "int64"}
         return ibis.memtable({k: [] for k in empty}, schema=ibis.schema(empty))
+    return snapshots_on_grid(terms, scale, month_grid(scale.first_month, last_month))
+
+
+def snapshots_on_grid(terms: ir.Table, scale: Scale, grid: ir.Table) -> ir.Table:
+    """MRR(a, m) in cents (> 0 only) for the months of `grid` (one column month_idx)."""
     covered = term_coverage(terms, scale)
-    grid = month_grid(scale.first_month, last_month)
     joined = covered.join(grid, [grid.month_idx >= covered.lo, grid.month_idx <= covered.hi])
     summed = joined.group_by("account_id", "month_idx").aggregate(units=joined.units.sum())
-    half_cent = UNITS_PER_CENT * scale.denominator // 2
-    cents = (summed.units.cast("int64") + half_cent) // (UNITS_PER_CENT * scale.denominator)
-    rounded = summed.select("account_id", "month_idx", cents=cents.cast("int64"))
+    rounded = summed.select("account_id", "month_idx", cents=units_to_cents(summed.units, scale))
     return rounded.filter(rounded.cents > 0)
 
 
@@ -126,8 +140,8 @@ MONTH_COLUMNS = (
 )  # fmt: skip
 
 
-def monthly_movements(movements: ir.Table) -> ir.Table:
-    """The section 2 table: per month, totals in cents and customer counts."""
+def monthly_movements(movements: ir.Table, keys: tuple[str, ...] = ("month_idx",)) -> ir.Table:
+    """The section 2 table: per month (and any other `keys`), totals in cents and counts."""
     cur, prev = movements.cur, movements.prev
     started = (prev == 0) & (cur > 0)
     is_new = started & (movements.first_paid == movements.month_idx)
@@ -135,7 +149,7 @@ def monthly_movements(movements: ir.Table) -> ir.Table:
     grew = (prev > 0) & (cur > prev)
     shrank = (prev > 0) & (cur > 0) & (cur < prev)
     lost = (prev > 0) & (cur == 0)
-    return movements.group_by("month_idx").aggregate(
+    return movements.group_by(list(keys)).aggregate(
         mrr=cur.sum().cast("int64"),
         customers=_count_if(cur > 0),
         new_mrr=_amount_if(is_new, cur),

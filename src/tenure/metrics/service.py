@@ -6,13 +6,22 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from decimal import Decimal
+
+from tenure.analytics.cmrr import compute_cmrr
+from tenure.analytics.dimensions import dimension
+from tenure.analytics.economics import compute_economics
 from tenure.analytics.engines import ENGINES, EngineName, analytics_tables
+from tenure.analytics.inputs import ledger_tables
+from tenure.analytics.metric_results import Cmrr, PeriodRetention, Renewals, UnitEconomics
 from tenure.analytics.months import month_index
+from tenure.analytics.renewals import compute_renewals
 from tenure.analytics.results import RevenueSeries
+from tenure.analytics.retention import compute_retention
 from tenure.analytics.revenue import compute_revenue
 from tenure.errors import Invalid
 from tenure.kit.context import AppContext
-from tenure.kit.timeutil import month_start
+from tenure.kit.timeutil import month_start, utcnow
 
 MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{2})$")
 MAX_MONTHS = 1200  # a hundred years is plenty for any series
@@ -59,3 +68,70 @@ def revenue_series(
 
 def _text(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
+
+
+DAY_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_GRACE_DAYS = 3660
+
+
+def parse_day(text: str, name: str) -> date:
+    """'2025-03-31' -> date(2025, 3, 31); anything else is Invalid naming the argument."""
+    try:
+        if not DAY_PATTERN.match(text.strip()):
+            raise ValueError
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise Invalid(f"{name}: expected a date as YYYY-MM-DD, got {text!r}") from None
+
+
+def period_retention(
+    context: AppContext, start_month: date, end_month: date, *, by: str | None = None,
+    engine: EngineName = "duckdb",
+) -> PeriodRetention:  # fmt: skip
+    """NRR, GRR and logo churn of the start cohort (METRICS.md section 3)."""
+    months = month_range(start_month, end_month)
+    _check_by(by)
+    with ledger_tables(context, engine) as source:
+        return compute_retention(source, months.start, months.end, by)
+
+
+def renewals(
+    context: AppContext, first: date, last: date, *, grace_days: int = 30,
+    as_of: date | None = None, by: str | None = None, engine: EngineName = "duckdb",
+) -> Renewals:  # fmt: skip
+    """Due, renewed, pending and churned accounts for terms ending first..last (section 4)."""
+    if first > last:
+        raise Invalid(f"from ({first.isoformat()}) is after to ({last.isoformat()})")
+    if not 0 <= grace_days <= MAX_GRACE_DAYS:
+        raise Invalid(f"grace-days: expected 0 to {MAX_GRACE_DAYS}, got {grace_days}")
+    _check_by(by)
+    day = as_of or utcnow().date()
+    with ledger_tables(context, engine) as source:
+        return compute_renewals(source, first, last, day, grace_days, by)
+
+
+def unit_economics(
+    context: AppContext, start_month: date, end_month: date, *, by: str | None = None,
+    engine: EngineName = "duckdb",
+) -> UnitEconomics:  # fmt: skip
+    """ARPA, monthly logo churn, LTV, CAC, LTV:CAC and CAC payback (section 5)."""
+    months = month_range(start_month, end_month)
+    _check_by(by)
+    margin = Decimal(str(context.settings.gross_margin))
+    with ledger_tables(context, engine) as source:
+        return compute_economics(source, months.start, months.end, margin, by)
+
+
+def committed_mrr(
+    context: AppContext, as_of: date | None = None, *, by: str | None = None,
+    engine: EngineName = "duckdb",
+) -> Cmrr:  # fmt: skip
+    """CMRR as of a day with its parts (section 5)."""
+    _check_by(by)
+    with ledger_tables(context, engine) as source:
+        return compute_cmrr(source, as_of or utcnow().date(), by)
+
+
+def _check_by(by: str | None) -> None:
+    if by is not None:
+        dimension(by)
