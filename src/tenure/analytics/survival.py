@@ -26,6 +26,8 @@ from tenure.analytics.months import month_index, month_of_index
 from tenure.analytics.revenue import account_snapshots, measure_scale
 from tenure.analytics.tables import Tables
 
+MEDIAN_TOLERANCE = 1e-9
+
 
 @dataclass(frozen=True)
 class Lifetime:
@@ -56,7 +58,7 @@ class SurvivalCurve:
     customers: int
     churned: int
     censored: int
-    median_months: float | None  # None when the curve never reaches 0.5
+    median_months: float | None  # first age with S <= 0.5; None when never reached
     points: tuple[SurvivalPoint, ...]  # at age 0 and every age with a churn or censoring
 
 
@@ -126,15 +128,23 @@ def _curve(group: str, lifetimes: list[Lifetime], as_of_idx: int) -> SurvivalCur
                 upper=_finite(bounds.loc[months].iloc[1]),
             )
         )
-    median = float(fitter.median_survival_time_)
     return SurvivalCurve(
         group=group,
         customers=len(lifetimes),
         churned=sum(observed),
         censored=len(lifetimes) - sum(observed),
-        median_months=median if math.isfinite(median) else None,
+        median_months=_median(points),
         points=tuple(points),
     )
+
+
+def _median(points: list[SurvivalPoint]) -> float | None:
+    """The first age at which the curve is at or below 0.5 (lifelines' definition, with a
+    tolerance so that 5/6 x 4/5 x 3/4 computed in floating point still counts as 1/2)."""
+    for point in points:
+        if point.survival <= 0.5 + MEDIAN_TOLERANCE:
+            return float(point.months)
+    return None
 
 
 def _finite(value: float) -> float | None:

@@ -139,6 +139,8 @@ def sbg_for_cohort(
     if not survivors:
         raise Invalid(f"cohort {cohort_year}: no customer's first paid month-end is in that year")
     groups = sbg.fit_groups(survivors, horizon, discount)
+    if by is None and groups[0].error is not None:
+        raise Invalid(f"cohort {cohort_year}: {groups[0].error}")
     return sbg.SbgCohort(cohort_year, month_of_index(month_index(as_of)), by, PERIOD_MONTHS, groups)
 
 
