@@ -6,10 +6,10 @@ A message is validated on its own, so one bad message in a batch is rejected alo
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
 
 def _id_text(value: Any) -> Any:
@@ -25,7 +25,8 @@ IdText = Annotated[str, BeforeValidator(_id_text), Field(min_length=1, max_lengt
 
 
 class Lenient(BaseModel):
-    model_config = ConfigDict(extra="allow", populate_by_name=True)
+    # Fields Tenure does not use are ignored, not copied: validation is the hot path.
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
 class Context(Lenient):
@@ -45,12 +46,8 @@ class Message(Lenient):
     original_timestamp: datetime | None = Field(default=None, alias="originalTimestamp")
     context: Context = Field(default_factory=Context)
 
-    @field_validator("timestamp", "original_timestamp")
-    @classmethod
-    def _utc(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    # Times keep their offset; Arrow converts them to UTC when the events are stored
+    # (a time without offset is UTC).
 
     def event_time(self, received_at: datetime) -> datetime:
         return self.timestamp or self.original_timestamp or received_at

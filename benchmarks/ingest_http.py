@@ -1,0 +1,199 @@
+"""Benchmark: the tracking API (`POST /v1/batch`) against the event store's raw append.
+
+Starts a real `tenure serve` (SQLite operational DB, DuckDB event store in a temp folder),
+creates a source, then PROCS client processes each keep CONNS keep-alive httpx
+connections busy with batches of 100 track events (pre-built JSON, distinct messageIds,
+context.groupId set). Every 200 means the events were committed (group commit). Reports
+events/s over the whole run and p50/p99 batch latency, then in the same run appends the
+same events to a fresh DuckDB store in one `append` (the raw bulk write) and prints the
+ratio HTTP/raw. Finally checks that every event was stored exactly once.
+
+    .venv/bin/python benchmarks/ingest_http.py [--events 400000] [--procs 4] [--conns 16]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import multiprocessing as mp
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pyarrow as pa
+
+BATCH = 100
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def message(proc: int, batch: int, i: int) -> dict[str, object]:
+    return {
+        "type": "track", "event": f"feature_{i % 25}", "userId": f"user-{(batch * 7 + i) % 5000}",
+        "messageId": f"p{proc}-b{batch}-m{i}", "timestamp": "2025-03-01T10:00:00.000Z",
+        "context": {"groupId": f"acc-{(batch + i) % 500}",
+                    "library": {"name": "analytics-python", "version": "2.3.4"}},
+        "properties": {"plan": "pro", "seconds": i * 3, "path": "/reports/churn"},
+    }
+
+
+def bodies(proc: int, batches: int) -> list[bytes]:
+    return [json.dumps({"batch": [message(proc, b, i) for i in range(BATCH)]}).encode()
+            for b in range(batches)]
+
+
+def client_process(proc: int, batches: int, conns: int, base: str, key: str,
+                   barrier: mp.Barrier, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    todo = bodies(proc, batches)
+    auth = "Basic " + base64.b64encode(f"{key}:".encode()).decode()
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    limits = httpx.Limits(max_connections=conns, max_keepalive_connections=conns)
+    with httpx.Client(headers={"Authorization": auth, "Content-Type": "application/json"},
+                      timeout=60, limits=limits) as client:
+        def worker(slice_: list[bytes]) -> None:
+            mine = []
+            for body in slice_:
+                started = time.perf_counter()
+                status = client.post(f"{base}/v1/batch", content=body).status_code
+                mine.append(time.perf_counter() - started)
+                if status != 200:
+                    with lock:
+                        failures[0] += 1
+            with lock:
+                latencies.extend(mine)
+
+        threads = [threading.Thread(target=worker, args=(todo[c::conns],)) for c in range(conns)]
+        barrier.wait()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    out.put((latencies, failures[0]))
+
+
+def run_http(home: Path, total: int, procs: int, conns: int) -> tuple[float, list[float], int]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TENURE_")}
+    env["TENURE_HOME"] = str(home)
+    tenure = str(Path(sys.executable).parent / "tenure")
+    subprocess.run([tenure, "init"], env=env, check=True, capture_output=True)
+    created = subprocess.run([tenure, "sources", "create", "--name", "bench", "--json"],
+                             env=env, check=True, capture_output=True, text=True)
+    key = json.loads(created.stdout)["write_key"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([tenure, "serve", "--no-jobs", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit("tenure serve did not start")
+            time.sleep(0.1)
+        batches = total // BATCH // procs
+        barrier = mp.Barrier(procs + 1)
+        out: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+        workers = [mp.Process(target=client_process,
+                              args=(p, batches, conns, base, key, barrier, out))
+                   for p in range(procs)]
+        for worker in workers:
+            worker.start()
+        barrier.wait()
+        started = time.perf_counter()
+        results = [out.get() for _ in workers]
+        elapsed = time.perf_counter() - started
+        for worker in workers:
+            worker.join()
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(60)
+    latencies = [lat for lats, _ in results for lat in lats]
+    failures = sum(f for _, f in results)
+    return batches * procs * BATCH / elapsed, latencies, failures
+
+
+def event_table(total: int, procs: int) -> pa.Table:
+    from datetime import UTC, datetime
+
+    from tenure.usage.store import EVENT_SCHEMA
+
+    now = datetime.now(UTC)
+    when = datetime(2025, 3, 1, 10, tzinfo=UTC)
+    rows: dict[str, list[object]] = {name: [] for name in EVENT_SCHEMA.names}
+    for p in range(procs):
+        for b in range(total // BATCH // procs):
+            for i in range(BATCH):
+                m = message(p, b, i)
+                rows["message_id"].append(m["messageId"])
+                rows["source"].append("bench")
+                rows["event_time"].append(when)
+                rows["received_at"].append(now)
+                rows["account_external_id"].append(m["context"]["groupId"])  # type: ignore[index]
+                rows["user_id"].append(m["userId"])
+                rows["event"].append(m["event"])
+                rows["properties"].append(json.dumps(m["properties"]))
+    return pa.table(rows, schema=EVENT_SCHEMA)
+
+
+def run_raw(folder: Path, table: pa.Table) -> float:
+    from tenure.usage.store import open_event_store
+
+    store = open_event_store(f"duckdb:///{folder / 'raw.duckdb'}")
+    store.ensure_schema()
+    started = time.perf_counter()
+    store.append(table)
+    return table.num_rows / (time.perf_counter() - started)
+
+
+def stored_count(home: Path) -> tuple[int, int]:
+    import duckdb
+
+    with duckdb.connect(str(home / "events.duckdb"), read_only=True) as connection:
+        ((count, distinct),) = connection.execute(
+            "SELECT count(*), count(DISTINCT message_id) FROM events").fetchall()
+    return int(count), int(distinct)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=400_000)
+    parser.add_argument("--procs", type=int, default=4)
+    parser.add_argument("--conns", type=int, default=16, help="connections per process")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        rate, latencies, failures = run_http(folder / "home", args.events, args.procs, args.conns)
+        stored, distinct = stored_count(folder / "home")
+        cuts = statistics.quantiles(latencies, n=100)
+        raw = run_raw(folder, event_table(args.events, args.procs))
+    sent = len(latencies) * BATCH
+    print(f"HTTP /v1/batch: {sent} events in batches of {BATCH}, {args.procs} processes x "
+          f"{args.conns} connections, {failures} non-200")
+    print(f"  {rate:,.0f} events/s; batch latency p50 {cuts[49] * 1000:.1f} ms, "
+          f"p99 {cuts[98] * 1000:.1f} ms")
+    print(f"  stored {stored} rows, {distinct} distinct messageIds (sent {sent})")
+    print(f"raw DuckDB append of the same events (one batch): {raw:,.0f} events/s")
+    print(f"ratio HTTP / raw append: {rate / raw:.3f}")
+
+
+if __name__ == "__main__":
+    main()
