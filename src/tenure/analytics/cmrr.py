@@ -40,7 +40,14 @@ def term_parts(details: ir.Table, scale: Scale, day: date) -> ir.Table:
     )
     parts = [(active, "mrr"), (future, "future_mrr"), (replaced, "replaced_mrr"),
              (canceled, "canceled_mrr")]  # fmt: skip
-    rows = [t.select("account_id", "units", part=ibis.literal(name)) for t, name in parts]
+    rows = [
+        t.select(
+            account_id=t.account_id.cast("int64"),  # one nullability for the union
+            units=t.units.cast("int64"),
+            part=ibis.literal(name, type="string"),
+        )
+        for t, name in parts
+    ]
     return rows[0].union(*rows[1:], distinct=False)
 
 

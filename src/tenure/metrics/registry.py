@@ -49,3 +49,35 @@ REVENUE = register(
         docs_anchor="monthly-revenue-series",
     )
 )
+RETENTION = register(
+    MetricDefinition(
+        name="retention",
+        title="NRR, GRR and logo churn of the start cohort over a period",
+        section="3",
+        docs_anchor="retention-over-a-period",
+    )
+)
+RENEWALS = register(
+    MetricDefinition(
+        name="renewals",
+        title="Logo and ARR renewal rates, due accounts and the sales pool",
+        section="4",
+        docs_anchor="renewals",
+    )
+)
+ECONOMICS = register(
+    MetricDefinition(
+        name="economics",
+        title="ARPA, monthly logo churn, LTV, CAC, LTV:CAC and CAC payback",
+        section="5",
+        docs_anchor="unit-economics",
+    )
+)
+CMRR = register(
+    MetricDefinition(
+        name="cmrr",
+        title="Committed MRR as of a day with its parts",
+        section="5",
+        docs_anchor="committed-mrr-cmrr",
+    )
+)

@@ -1,0 +1,60 @@
+"""Rich tables for people of `tenure metrics retention|renewals|economics|cmrr`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from rich.table import Table
+
+from tenure.metrics.schemas import CmrrOut, EconomicsOut, RenewalsOut, RetentionOut
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        return f"{value:,.4f}" if value.as_tuple().exponent == -4 else f"{value:,.2f}"
+    return str(value)
+
+
+def _table(title: str, columns: Sequence[str], rows: Sequence[tuple[str, Sequence[object]]]) -> Table:
+    table = Table(title=title)
+    table.add_column("group")
+    for column in columns:
+        table.add_column(column, justify="right")
+    for name, values in rows:
+        table.add_row(name, *(_text(v) for v in values))
+    return table
+
+
+def _rows(document: object, columns: Sequence[str]) -> list[tuple[str, list[object]]]:
+    rows = [("all", [getattr(document, c) for c in columns])]
+    for group in getattr(document, "groups", []):
+        rows.append((group.group, [getattr(group, c) for c in columns]))
+    return rows
+
+
+def retention_table(document: RetentionOut) -> Table:
+    columns = ("start_customers", "start_mrr", "end_mrr", "nrr", "grr", "churned_customers",
+               "logo_churn_rate")  # fmt: skip
+    title = f"Retention {document.from_month} to {document.to_month}"
+    return _table(title, columns, _rows(document, columns))
+
+
+def renewals_table(document: RenewalsOut) -> Table:
+    columns = ("due_customers", "renewed_customers", "pending_customers", "churned_customers",
+               "logo_renewal_rate", "due_arr", "renewed_arr", "arr_renewal_rate")  # fmt: skip
+    title = f"Renewals {document.from_day} to {document.to_day} as of {document.as_of}"
+    return _table(title, columns, _rows(document, columns))
+
+
+def economics_table(document: EconomicsOut) -> Table:
+    columns = ("arpa", "monthly_churn_rate", "ltv", "cac", "ltv_to_cac", "cac_payback_months")
+    title = f"Unit economics {document.from_month} to {document.to_month}"
+    return _table(title, columns, _rows(document, columns))
+
+
+def cmrr_table(document: CmrrOut) -> Table:
+    columns = ("mrr", "future_mrr", "replaced_mrr", "canceled_mrr", "cmrr")
+    return _table(f"CMRR as of {document.as_of}", columns, _rows(document, columns))
