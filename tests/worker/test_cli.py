@@ -45,6 +45,6 @@ def test_unknown_job_fails_with_one_line(env_for: dict[str, str]) -> None:
     for args in (("jobs", "run", "nope"), ("jobs", "history", "--job", "nope")):
         result = run_tenure(*args, env=env_for)
         assert result.returncode == 1
-        assert result.stderr.strip().splitlines() == [
-            "error: no job named 'nope' (known jobs: vacuum-job-history)"
-        ]
+        (line,) = result.stderr.strip().splitlines()
+        # Other domains register jobs too: the message lists every one.
+        assert line.startswith("error: no job named 'nope' (known jobs: vacuum-job-history")

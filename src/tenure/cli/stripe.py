@@ -26,8 +26,10 @@ def sync_command(
         bool, typer.Option("--json", help="Print the counts as JSON on stdout.")
     ] = False,
 ) -> None:
-    """Read every customer, subscription and invoice from Stripe and apply them like
-    webhook events, in one transaction (TENURE_STRIPE_API_KEY, TENURE_STRIPE_API_BASE)."""
+    """Backfill customers, subscriptions and invoices from the Stripe API.
+
+    Applies them like webhook events, in one transaction. Reads TENURE_STRIPE_API_KEY
+    and TENURE_STRIPE_API_BASE."""
     columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
     with app_context() as context:
         api = StripeApi.from_settings(context.settings)

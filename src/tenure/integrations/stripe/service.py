@@ -10,6 +10,7 @@ updated < deleted, open < failed < paid); older snapshots are recorded as ignore
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -157,7 +158,7 @@ def sync_objects(
             continue
         status, reason = _apply(session, handler, data, change)
         repository.record(
-            session, event_id=f"sync_{int(now.timestamp())}_{object_id}",
+            session, event_id=f"sync_{uuid.uuid4().hex[:16]}_{object_id}",
             event_type=f"sync.{handler.kind}", object_id=object_id, event_created=now,
             received_at=now, processed_at=now, status=status, error=reason,
             payload=json.dumps(data, default=str),
