@@ -11,19 +11,20 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
+from typing import TYPE_CHECKING, Literal
+
 from tenure.analytics import sbg
-from tenure.analytics.cohorts import CohortTable, check_grouping, compute_cohorts
-from tenure.analytics.engines import ENGINES, EngineName, analytics_tables
-from tenure.analytics.months import month_index, month_of_index
-from tenure.analytics.survival import (
-    SurvivalResult,
-    compute_lifetimes,
-    kaplan_meier,
-    period_survivors,
-)
 from tenure.errors import Invalid
 from tenure.kit.context import AppContext
 from tenure.kit.timeutil import month_end
+
+if TYPE_CHECKING:
+    from tenure.analytics.cohorts import CohortTable
+    from tenure.analytics.survival import SurvivalResult
+
+# Ibis, pandas and lifelines load inside the functions that query data, so the
+# `--survivors` path of `tenure retention sbg` starts without them.
+EngineName = Literal["duckdb", "database"]
 
 INTEGER = re.compile(r"^[+]?\d+$")
 MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -54,6 +55,15 @@ def parse_value(value: float | None) -> float | None:
     if value is not None and not math.isfinite(value):
         raise Invalid(f"value: must be a finite number, got {value!r}")
     return value
+
+
+def month_index(day: date) -> int:
+    """As `analytics.months.month_index` (which loads Ibis): year x 12 + month - 1."""
+    return day.year * 12 + day.month - 1
+
+
+def month_of_index(index: int) -> date:
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def parse_month(text: str, name: str) -> date:
@@ -99,6 +109,9 @@ def cohort_table(
     engine: EngineName = "duckdb",
 ) -> CohortTable:  # fmt: skip
     """Cohorts starting in months start..end with retention by age, observed to `end`."""
+    from tenure.analytics.cohorts import check_grouping, compute_cohorts
+    from tenure.analytics.engines import analytics_tables
+
     start, end = start.replace(day=1), end.replace(day=1)
     check_months(start, end)
     check_grouping(by)
@@ -110,6 +123,10 @@ def survival_curves(
     context: AppContext, as_of: date, *, by: str | None = None, engine: EngineName = "duckdb"
 ) -> SurvivalResult:
     """Kaplan-Meier curves of customer lifetimes observed up to the as-of month."""
+    from tenure.analytics.cohorts import check_grouping
+    from tenure.analytics.engines import analytics_tables
+    from tenure.analytics.survival import compute_lifetimes, kaplan_meier
+
     check_grouping(by)
     with analytics_tables(context, _engine(engine)) as source:
         lifetimes = compute_lifetimes(source, as_of, by)
@@ -123,6 +140,10 @@ def sbg_for_cohort(
 ) -> sbg.SbgCohort:  # fmt: skip
     """sBG per group over the annual survivors of the customers whose first positive
     snapshot is in `cohort_year` (analytics.survival.period_survivors)."""
+    from tenure.analytics.cohorts import check_grouping
+    from tenure.analytics.engines import analytics_tables
+    from tenure.analytics.survival import compute_lifetimes, period_survivors
+
     sbg.validate_horizon(horizon)
     sbg.validate_discount(discount)
     check_grouping(by)
@@ -151,6 +172,8 @@ def _year_months(year: int) -> tuple[int, int]:
 
 
 def _engine(engine: EngineName) -> EngineName:
+    from tenure.analytics.engines import ENGINES
+
     if engine not in ENGINES:
         raise Invalid(f"engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
     return engine
