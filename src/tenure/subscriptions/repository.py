@@ -62,7 +62,8 @@ def list_terms(
 
 
 def term_by_external_id(session: Session, external_id: str) -> SubscriptionTerm | None:
-    return session.scalar(select(SubscriptionTerm).where(SubscriptionTerm.external_id == external_id))
+    query = select(SubscriptionTerm).where(SubscriptionTerm.external_id == external_id)
+    return session.scalar(query)
 
 
 def term_lineage(session: Session, external_id: str) -> list[SubscriptionTerm]:

@@ -41,7 +41,9 @@ class StripeApi:
         return {"customers": self.customers, "subscriptions": self.subscriptions,
                 "invoices": self.invoices}
 
-    def _every(self, method: Callable[..., Any], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    def _every(
+        self, method: Callable[..., Any], params: dict[str, Any]
+    ) -> Iterator[dict[str, Any]]:
         try:
             page = method(params={"limit": self._page_size, **params})
             for item in page.auto_paging_iter():

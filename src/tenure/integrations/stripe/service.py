@@ -82,7 +82,9 @@ HANDLERS: dict[str, Handler] = {
 EVENT_TYPES = sorted(HANDLERS)
 
 
-def verify(payload: bytes, signature: str | None, secret: str | None, tolerance: int) -> StripeEvent:
+def verify(
+    payload: bytes, signature: str | None, secret: str | None, tolerance: int
+) -> StripeEvent:
     """Check the `Stripe-Signature` header with the stripe library, then parse the event."""
     if not secret:
         raise Unavailable("Stripe webhooks are not configured (TENURE_STRIPE_WEBHOOK_SECRET)")
@@ -106,7 +108,9 @@ def _is_stale(session: Session, object_id: str, at: datetime, rank: int) -> str 
     return None
 
 
-def _apply(session: Session, handler: Handler, data: dict[str, Any], change: Change) -> tuple[str, str | None]:
+def _apply(
+    session: Session, handler: Handler, data: dict[str, Any], change: Change
+) -> tuple[str, str | None]:
     try:
         snapshot = handler.schema.model_validate(data)
     except ValidationError as error:  # a retry would not help: record and answer 200

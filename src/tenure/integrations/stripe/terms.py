@@ -28,7 +28,9 @@ UNSTARTED_STATUSES = frozenset({"incomplete", "incomplete_expired"})
 PRICING = ("plan", "amount", "billing_period_months", "quantity", "currency")
 
 
-def _ending(sub: Subscription, item: SubscriptionItem, change: Change) -> tuple[date | None, date | None]:
+def _ending(
+    sub: Subscription, item: SubscriptionItem, change: Change
+) -> tuple[date | None, date | None]:
     """(end_date, canceled_at): when the item stops, and when notice was given."""
     notice = day_of(sub.canceled_at)
     if sub.status == "canceled" or sub.ended_at:
@@ -49,7 +51,9 @@ def _start(sub: Subscription, item: SubscriptionItem, paying: bool) -> date:
     return day_of(began) or date(1970, 1, 1)
 
 
-def desired_term(sub: Subscription, item: SubscriptionItem, account_id: int, change: Change) -> TermData:
+def desired_term(
+    sub: Subscription, item: SubscriptionItem, account_id: int, change: Change
+) -> TermData:
     """The term this snapshot says the item is, as if it had always been so."""
     end, notice = _ending(sub, item, change)
     trial_end = day_of(sub.trial_end)
@@ -87,33 +91,32 @@ def _same_pricing(term: StoredTerm, wanted: TermData) -> bool:
     return all(getattr(term, name) == getattr(wanted, name) for name in PRICING)
 
 
+def _write(session: Session, wanted: TermData, **fixed: object) -> None:
+    """Write `wanted` with some fields fixed (name, start), its end kept after its start."""
+    term = wanted.model_copy(update=fixed)
+    subscriptions.upsert_term(session, term.model_copy(
+        update={"end_date": _after(term.end_date, term.start_date)}))
+
+
 def converge_item(session: Session, wanted: TermData, change_day: date) -> None:
     """Make the item's latest term match `wanted`, splitting it on a price change."""
     lineage = subscriptions.term_lineage(session, wanted.external_id)
     if not lineage:
-        subscriptions.upsert_term(session, wanted)
+        _write(session, wanted)
         return
     current = lineage[-1]
-    keep = {"external_id": current.external_id, "start_date": current.start_date,
+    same = {"external_id": current.external_id, "start_date": current.start_date,
             "signed_at": current.signed_at}
-    if _same_pricing(current, wanted):
-        update = wanted.model_copy(update=keep)
-        subscriptions.upsert_term(session, update.model_copy(update={"end_date": _after(wanted.end_date, current.start_date)}))
-        return
     boundary = change_day
     if current.end_date is not None and current.end_date < boundary:
         boundary = current.end_date  # e.g. a trial that ended before the event
-    if boundary <= current.start_date:  # changed on its first day: same term
-        subscriptions.upsert_term(session, wanted.model_copy(update={**keep, "end_date": _after(wanted.end_date, current.start_date)}))
+    if _same_pricing(current, wanted) or boundary <= current.start_date:
+        _write(session, wanted, **same)  # dates and notice only, or changed on day one
         return
     closed = TermData(**{**current.model_dump(exclude={"id"}), "end_date": boundary})
     subscriptions.upsert_term(session, closed)
-    successor = f"{wanted.external_id}@{boundary.isoformat()}"
-    subscriptions.upsert_term(
-        session,
-        wanted.model_copy(update={"external_id": successor, "start_date": boundary, "signed_at": boundary,
-                                  "end_date": _after(wanted.end_date, boundary)}),
-    )
+    _write(session, wanted, external_id=f"{wanted.external_id}@{boundary.isoformat()}",
+           start_date=boundary, signed_at=boundary)
 
 
 def end_item(session: Session, item_id: str, day: date) -> None:
@@ -123,7 +126,8 @@ def end_item(session: Session, item_id: str, day: date) -> None:
         return
     current = lineage[-1]
     data = current.model_dump(exclude={"id"})
-    subscriptions.upsert_term(session, TermData(**{**data, "end_date": _after(day, current.start_date)}))
+    ended = {**data, "end_date": _after(day, current.start_date)}
+    subscriptions.upsert_term(session, TermData(**ended))
 
 
 def _removed_items(sub: Subscription, change: Change) -> list[str]:
