@@ -18,16 +18,29 @@ ART, and zone maps make the scan of two string columns fast.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from tenure.errors import Unavailable
-from tenure.usage.store import EventStats, conform, register_backend
+from tenure.usage import rollups
+from tenure.usage.store import (
+    AccountActivity,
+    DailyUsage,
+    EventStats,
+    EventUsage,
+    RollupReport,
+    conform,
+    register_backend,
+    touched_days,
+)
 
 LOCK_WAIT_SECONDS = 30.0
 
@@ -62,6 +75,24 @@ WHERE NOT EXISTS (
 """
 
 INSERT_ALL = f"INSERT INTO events ({COLUMNS}) SELECT {COLUMNS} FROM batch"
+
+DIALECT = rollups.Dialect(
+    param="?",
+    day_of="CAST(e.event_time AS DATE)",  # the session's TimeZone is UTC (see `connect`)
+    match="CAST(e.event_time AS DATE) = t.day",
+    create_touched="CREATE OR REPLACE TEMP TABLE usage_touched (account_external_id VARCHAR, day DATE)",
+    # One transaction sees one snapshot: the DELETE removes exactly the pairs copied.
+    take_pending=(
+        "INSERT INTO usage_touched SELECT DISTINCT account_external_id, day "
+        "FROM usage_rollup_pending",
+        "DELETE FROM usage_rollup_pending",
+    ),
+)
+
+# Rollup refreshes of one file, one at a time in this process (other processes cannot
+# open the file meanwhile).
+_REFRESH_LOCKS: dict[Path, threading.Lock] = {}
+_REFRESH_LOCKS_GUARD = threading.Lock()
 
 STATS = """
 SELECT count(*), count(DISTINCT account_external_id), min(event_time), max(event_time)
@@ -99,6 +130,8 @@ class DuckDBEventStore:
             connection.execute("SET TimeZone = 'UTC'")
             if not self._schema_ready:
                 connection.execute(CREATE_TABLE)
+                for statement in rollups.TABLES:
+                    connection.execute(statement)
                 self._schema_ready = True
             yield connection
         finally:
@@ -132,6 +165,7 @@ class DuckDBEventStore:
             try:
                 # fetchall: DuckDB 2 refuses the next statement while a result is open.
                 (row,) = connection.execute(INSERT_NEW if deduplicate else INSERT_ALL).fetchall()
+                _mark_pending(connection, batch)
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
@@ -145,6 +179,56 @@ class DuckDBEventStore:
             ((events, accounts, first, last),) = connection.execute(STATS).fetchall()
         return EventStats(events=events, accounts=accounts, first=first, last=last)
 
+    def refresh_rollups(self, *, full: bool = False) -> RollupReport:
+        with _refresh_lock(self.path), self.connect() as connection:
+            connection.execute("BEGIN TRANSACTION")
+            try:
+                report = rollups.refresh(_runner(connection), DIALECT, full=full)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return report
+
+    def daily_usage(self, account: str, start: date, end: date) -> list[DailyUsage]:
+        with self.connect() as connection:
+            return rollups.daily_usage(_runner(connection), "?", account, start, end)
+
+    def top_events(self, account: str, start: date, end: date, limit: int) -> list[EventUsage]:
+        with self.connect() as connection:
+            return rollups.top_events(_runner(connection), "?", account, start, end, limit)
+
+    def activity(self, account: str, end: date, windows: tuple[int, ...]) -> AccountActivity:
+        with self.connect() as connection:
+            return rollups.activity(_runner(connection), "?", account, end, windows)
+
     def close(self) -> None:
         # Connections live only for one operation, so the file is already released.
         return None
+
+
+def _mark_pending(connection: duckdb.DuckDBPyConnection, batch: pa.Table) -> None:
+    """Log the batch's (account, day) pairs for the rollups, in the append's transaction."""
+    connection.register("touched_batch", touched_days(batch))
+    try:
+        connection.execute(
+            f"INSERT INTO usage_rollup_pending ({rollups.PENDING_COLUMNS}) "
+            f"SELECT {rollups.PENDING_COLUMNS} FROM touched_batch"
+        ).fetchall()
+    finally:
+        connection.unregister("touched_batch")
+
+
+def _runner(connection: duckdb.DuckDBPyConnection) -> rollups.Runner:
+    def run(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        return connection.execute(sql, params or None).fetchall()
+
+    return run
+
+
+@contextmanager
+def _refresh_lock(path: Path) -> Iterator[None]:
+    with _REFRESH_LOCKS_GUARD:
+        lock = _REFRESH_LOCKS.setdefault(path.resolve(), threading.Lock())
+    with lock:
+        yield

@@ -11,12 +11,24 @@ from __future__ import annotations
 
 import io
 import threading
+from datetime import date
+from typing import Any
 
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
-from tenure.usage.store import EventStats, conform, register_backend
+from tenure.usage import rollups
+from tenure.usage.store import (
+    AccountActivity,
+    DailyUsage,
+    EventStats,
+    EventUsage,
+    RollupReport,
+    conform,
+    register_backend,
+    touched_days,
+)
 
 CREATE_TABLE = """
 CREATE TABLE IF NOT EXISTS events (
@@ -35,6 +47,32 @@ CREATE_INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS events_source_message_id ON events (source, message_id)",
     # Usage rollups read one account's events over a period.
     "CREATE INDEX IF NOT EXISTS events_account_time ON events (account_external_id, event_time)",
+)
+
+ROLLUP_INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS usage_daily_events_key "
+    "ON usage_daily_events (account_external_id, day, event)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS usage_daily_accounts_key "
+    "ON usage_daily_accounts (account_external_id, day)",
+)
+
+DIALECT = rollups.Dialect(
+    param="%s",
+    day_of="(e.event_time AT TIME ZONE 'UTC')::date",
+    # A range on event_time, so the (account_external_id, event_time) index serves the join.
+    match="e.event_time >= (t.day::timestamp AT TIME ZONE 'UTC') "
+    "AND e.event_time < ((t.day + 1)::timestamp AT TIME ZONE 'UTC')",
+    create_touched="CREATE TEMPORARY TABLE usage_touched "
+    "(account_external_id text, day date) ON COMMIT DROP",
+    # One statement: the pairs deleted are exactly the pairs copied (READ COMMITTED
+    # would give two statements two snapshots).
+    take_pending=(
+        "WITH taken AS (DELETE FROM usage_rollup_pending RETURNING account_external_id, day) "
+        "INSERT INTO usage_touched SELECT DISTINCT account_external_id, day FROM taken",
+        "ANALYZE usage_touched",
+    ),
+    # Two refreshes at once could let the older snapshot write last; take turns.
+    lock="SELECT pg_advisory_xact_lock(72025041001)",
 )
 
 COLUMNS = (
@@ -91,7 +129,7 @@ class PostgresEventStore:
         if not self._schema_ready:
             with self._connection.transaction():
                 self._connection.execute(CREATE_TABLE)
-                for statement in CREATE_INDEXES:
+                for statement in (*CREATE_INDEXES, *rollups.TABLES, *ROLLUP_INDEXES):
                     self._connection.execute(statement)
             self._schema_ready = True
         return self._connection
@@ -108,6 +146,7 @@ class PostgresEventStore:
         with self._lock:
             connection = self._connect()
             with connection.transaction(), connection.cursor() as cursor:
+                _mark_pending(cursor, batch)
                 if not deduplicate:
                     _copy(cursor, "events", batch)
                     return batch.num_rows
@@ -127,8 +166,49 @@ class PostgresEventStore:
         events, accounts, first, last = row  # type: ignore[misc]
         return EventStats(events=events, accounts=accounts, first=first, last=last)
 
+    def refresh_rollups(self, *, full: bool = False) -> RollupReport:
+        self.ensure_schema_once()
+        # Its own short-lived connection: a long rebuild must not hold up appends on the
+        # shared one.
+        with psycopg.connect(self._conninfo) as connection:
+            with connection.transaction(), connection.cursor() as cursor:
+                return rollups.refresh(_runner(cursor), DIALECT, full=full)
+
+    def daily_usage(self, account: str, start: date, end: date) -> list[DailyUsage]:
+        with self._lock, self._connect().cursor() as cursor:
+            return rollups.daily_usage(_runner(cursor), "%s", account, start, end)
+
+    def top_events(self, account: str, start: date, end: date, limit: int) -> list[EventUsage]:
+        with self._lock, self._connect().cursor() as cursor:
+            return rollups.top_events(_runner(cursor), "%s", account, start, end, limit)
+
+    def activity(self, account: str, end: date, windows: tuple[int, ...]) -> AccountActivity:
+        with self._lock, self._connect().cursor() as cursor:
+            return rollups.activity(_runner(cursor), "%s", account, end, windows)
+
+    def ensure_schema_once(self) -> None:
+        with self._lock:
+            self._connect()
+
     def close(self) -> None:
         with self._lock:
             if self._connection is not None:
                 self._connection.close()
                 self._connection = None
+
+
+def _mark_pending(cursor: psycopg.Cursor, batch: pa.Table) -> None:
+    """Log the batch's (account, day) pairs for the rollups, in the append's transaction."""
+    keys = touched_days(batch)
+    sql = f"COPY usage_rollup_pending ({rollups.PENDING_COLUMNS}) FROM STDIN WITH (FORMAT csv)"
+    with cursor.copy(sql) as copy:
+        for chunk in _csv_chunks(keys):
+            copy.write(chunk)
+
+
+def _runner(cursor: psycopg.Cursor) -> rollups.Runner:
+    def run(sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        cursor.execute(sql, params or None)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description else []
+
+    return run

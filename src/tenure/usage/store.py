@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Protocol
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from tenure.errors import Invalid
 
@@ -42,6 +43,42 @@ class EventStats:
     last: datetime | None
 
 
+@dataclass(frozen=True)
+class RollupReport:
+    """What one rollup run did: a full rebuild or the (account, day) groups it redid."""
+
+    full: bool
+    account_days: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class DailyUsage:
+    """One account's day from the rollups: events and distinct users (UTC days)."""
+
+    day: date
+    events: int
+    active_users: int
+
+
+@dataclass(frozen=True)
+class EventUsage:
+    """One event name over a window: how often and by how many distinct users."""
+
+    name: str
+    count: int
+    distinct_users: int
+
+
+@dataclass(frozen=True)
+class AccountActivity:
+    """Distinct users over trailing windows ending on a day, and the last event seen."""
+
+    active_users: dict[int, int]  # window length in days -> distinct users
+    last_seen: datetime | None
+    rollups_refreshed_at: datetime | None
+
+
 class EventStore(Protocol):
     url: str
 
@@ -54,6 +91,19 @@ class EventStore(Protocol):
 
     def stats(self) -> EventStats:
         """Totals over all stored events."""
+
+    def refresh_rollups(self, *, full: bool = False) -> RollupReport:
+        """Bring the daily rollup tables up to date with the stored events (docs/usage.md):
+        recompute the (account, day) groups touched since the last run, or all of them."""
+
+    def daily_usage(self, account: str, start: date, end: date) -> list[DailyUsage]:
+        """The account's days from `start` to `end` (inclusive) that have events."""
+
+    def top_events(self, account: str, start: date, end: date, limit: int) -> list[EventUsage]:
+        """The account's most frequent events over the days `start`..`end` (inclusive)."""
+
+    def activity(self, account: str, end: date, windows: tuple[int, ...]) -> AccountActivity:
+        """Distinct users over each `windows` days ending on `end`; last event time."""
 
     def close(self) -> None:
         """Release connections and file locks."""
@@ -104,3 +154,12 @@ def conform(events: pa.Table) -> pa.Table:
     if table.schema.equals(EVENT_SCHEMA):
         return table
     return table.cast(EVENT_SCHEMA)
+
+
+def touched_days(batch: pa.Table) -> pa.Table:
+    """The distinct (account_external_id, day) pairs of a conformed batch, UTC days,
+    unattributed events left out: the rollup groups an append makes stale."""
+    attributed = batch.filter(pc.is_valid(batch["account_external_id"]))
+    days = pc.cast(attributed["event_time"], pa.date32())
+    keys = pa.table({"account_external_id": attributed["account_external_id"], "day": days})
+    return keys.group_by(["account_external_id", "day"]).aggregate([])
