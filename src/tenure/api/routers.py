@@ -12,6 +12,7 @@ ROUTER_MODULES = (
     "tenure.contacts.endpoints",
     "tenure.subscriptions.endpoints",
     "tenure.metrics.endpoints",
+    "tenure.usage.endpoints",
     "tenure.retention.endpoints",
     "tenure.tracking.endpoints",
     "tenure.integrations.stripe.endpoints",

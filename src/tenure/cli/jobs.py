@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 
 from tenure.cli.common import app_context, err_console, print_json
 from tenure.cli.schema import ensure_schema
@@ -41,7 +41,8 @@ def list_jobs(
     if as_json:
         print_json({"jobs": [job.model_dump(mode="json") for job in jobs]})
         return
-    table = Table("job", "schedule", "last run", "status", "next due")
+    # Job names stay whole (people and tests search for them); other columns wrap.
+    table = Table(Column("job", no_wrap=True), "schedule", "last run", "status", "next due")
     for job in jobs:
         last = job.last_run
         due = "now" if job.next_due <= now else _when(job.next_due)

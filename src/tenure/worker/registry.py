@@ -20,7 +20,11 @@ if TYPE_CHECKING:
     from tenure.kit.context import AppContext
 
 # Domain job modules, imported on demand. A domain adds "tenure.<domain>.jobs" here.
-JOB_MODULES: tuple[str, ...] = ("tenure.worker.jobs", "tenure.integrations.stripe.jobs")
+JOB_MODULES: tuple[str, ...] = (
+    "tenure.worker.jobs",
+    "tenure.integrations.stripe.jobs",
+    "tenure.usage.jobs",
+)
 
 # A job gets the application context and the slot it runs for (aware UTC), and opens its
 # own transaction(s) with `tenure.kit.db.unit_of_work(context.sessions)`.
