@@ -16,6 +16,10 @@ ROUTER_MODULES = (
     "tenure.retention.endpoints",
     "tenure.tracking.endpoints",
     "tenure.integrations.stripe.endpoints",
+    "tenure.health.endpoints",
+    "tenure.risk.endpoints",
+    "tenure.tasks.endpoints",
+    "tenure.churn.endpoints",
 )
 
 

@@ -7,16 +7,20 @@ import sys
 import typer
 
 from tenure.cli import (
+    churn,
     demo,
     events,
+    health,
     imports,
     jobs,
     metrics,
     retention,
+    risk,
     serve,
     setup,
     sources,
     stripe,
+    tasks,
     usage,
     users,
 )
@@ -39,7 +43,8 @@ def root() -> None:
 
 
 for module in (
-    setup, demo, serve, imports, events, sources, stripe, usage, users, metrics, retention, jobs
+    setup, demo, serve, imports, events, sources, stripe, usage, users, metrics, retention,
+    health, risk, tasks, churn, jobs,
 ):
     module.register(app)
 

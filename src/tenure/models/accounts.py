@@ -31,6 +31,10 @@ class Account(Timestamped, Base):
     # When the customer relationship began (CRM "created" date); not the row's created_at.
     customer_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     stripe_customer_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    # The CSM's own read of the relationship (red/yellow/green), with when it was given:
+    # the health measure ignores it once stale.
+    csm_sentiment: Mapped[str | None] = mapped_column(String(10))
+    csm_sentiment_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Contact(Timestamped, Base):
@@ -46,3 +50,5 @@ class Contact(Timestamped, Base):
     last_name: Mapped[str | None] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[str | None] = mapped_column(String(30))
+    # When the person left the customer (a departed champion keeps the role for history).
+    left_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

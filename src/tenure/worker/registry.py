@@ -24,6 +24,9 @@ JOB_MODULES: tuple[str, ...] = (
     "tenure.worker.jobs",
     "tenure.integrations.stripe.jobs",
     "tenure.usage.jobs",
+    "tenure.health.jobs",
+    "tenure.risk.jobs",
+    "tenure.churn.jobs",
 )
 
 # A job gets the application context and the slot it runs for (aware UTC), and opens its

@@ -1,0 +1,1 @@
+"""The churn model: point-in-time features, honest backtests, versioned models, scoring."""

@@ -1,0 +1,1 @@
+"""Customer health: scorecards, the measure registry, daily snapshots and explanations."""

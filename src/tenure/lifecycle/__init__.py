@@ -1,0 +1,1 @@
+"""Lifecycle stages and onboarding milestones (METRICS.md section 8)."""

@@ -1,0 +1,1 @@
+"""Early warning: a registry of rules whose firings record their inputs and open tasks."""

@@ -1,0 +1,1 @@
+"""Scheduled work of this domain (registered through tenure.worker.registry.JOB_MODULES)."""

@@ -1,0 +1,1 @@
+"""The CSM's to-do list: list, assign, complete, snooze, notes."""
