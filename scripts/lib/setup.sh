@@ -53,6 +53,13 @@ ensure_python_env() {
   fi
 }
 
+ensure_java() {
+  # PySpark (the Spark parity tests) needs a Java runtime; Java 17 suits pyspark 4.0.
+  if ! command -v java >/dev/null 2>&1; then
+    apt_install openjdk-17-jre-headless
+  fi
+}
+
 postgres_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }
