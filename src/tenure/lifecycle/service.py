@@ -71,7 +71,10 @@ def milestone_statuses(session: Session, as_of: date) -> pd.DataFrame:
     worst = pd.Series("on_track", index=has_milestones, dtype="object")
     for status in STATUS_ORDER[1:]:
         worst[result.loc[has_milestones, status] > 0] = status
-    result.loc[has_milestones, "status"] = worst
+    status = worst.reindex(accounts)
+    result["status"] = pd.Series(
+        [value if isinstance(value, str) else None for value in status], index=accounts, dtype="object"
+    )
     return result
 
 
