@@ -47,6 +47,10 @@ class Settings(BaseSettings):
         description="Run due background jobs inside `tenure serve` (embedded setup). Turn off "
         "when a separate `tenure worker` runs them.",
     )
+    web_session_hours: float = Field(
+        default=12.0, gt=0, description="Web sign-in: hours a session lasts before the "
+        "person must sign in again.",
+    )
     worker_poll_seconds: float = Field(
         default=5.0, description="How often the job scheduler looks for due jobs."
     )
@@ -63,6 +67,11 @@ class Settings(BaseSettings):
     tracking_max_wait_ms: float = Field(
         default=5.0, ge=0, description="Tracking API: how long the ingest writer waits to "
         "gather more calls into one commit when few are queued.",
+    )
+
+    health_sentiment_stale_days: int = Field(
+        default=90, gt=0, description="Health: a CSM sentiment older than this many days "
+        "is ignored (the measure counts as missing).",
     )
 
     @property
