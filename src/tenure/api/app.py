@@ -59,4 +59,7 @@ def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
 
     for router in ROUTERS():
         app.include_router(router)
+    from tenure.web.install import install_web
+
+    install_web(app)  # pages, /static and HTML error pages
     return app

@@ -1,0 +1,82 @@
+"""Wire the web app into the FastAPI app: `/static`, page routers, HTML error pages."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tenure.errors import TenureError
+from tenure.web.auth import SignInRequired
+from tenure.web.pages import PAGES
+from tenure.web.templating import render
+
+STATIC = Path(__file__).parent / "static"
+# Paths that belong to machines (JSON errors), not to people.
+API_PREFIXES = ("/api/", "/v1/", "/webhooks/", "/healthz", "/openapi.json", "/docs", "/redoc")
+TITLES = {
+    403: "You can't do that",
+    404: "Page not found",
+    405: "Not allowed here",
+    500: "Something went wrong",
+}
+log = logging.getLogger("tenure.web")
+
+
+def install_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for router in PAGES():
+        app.include_router(router)
+    api_handler = app.exception_handlers[TenureError]
+
+    async def tenure_error(request: Request, error: Exception) -> Response:
+        if not is_page_request(request):
+            return await api_handler(request, error)
+        assert isinstance(error, TenureError)
+        if isinstance(error, SignInRequired):
+            return sign_in_redirect(request)
+        return error_page(request, error.status, error.message)
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, StarletteHTTPException)
+        if is_page_request(request) and _accepts_html(request):
+            return error_page(request, error.status_code, None)
+        return JSONResponse({"detail": error.detail}, error.status_code, headers=error.headers)
+
+    async def server_error(request: Request, error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if is_page_request(request):
+            return error_page(request, 500, None)
+        return JSONResponse({"code": "InternalError", "message": "internal error"}, 500)
+
+    app.add_exception_handler(TenureError, tenure_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, server_error)
+
+
+def is_page_request(request: Request) -> bool:
+    return not request.url.path.startswith(API_PREFIXES)
+
+
+def _accepts_html(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return "text/html" in accept or "*/*" in accept or not accept
+
+
+def sign_in_redirect(request: Request) -> Response:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    target = "/login" if here == "/" else f"/login?next={quote(here, safe='')}"
+    if request.headers.get("HX-Request"):
+        return Response(status_code=401, headers={"HX-Redirect": target})
+    return RedirectResponse(target, status_code=303)
+
+
+def error_page(request: Request, status: int, message: str | None) -> Response:
+    title = TITLES.get(status, "Something went wrong" if status >= 500 else "That didn't work")
+    context = {"status": status, "title": title, "message": message}
+    return render(request, "error.html", context, status_code=status)

@@ -1,0 +1,41 @@
+/* Tenure's small browser helper: renders every <div data-vega-spec="..."> with
+   vega-embed (on page load and after every HTMX swap) and keeps HTMX requests
+   carrying the CSRF token. No framework, no build step. */
+(function () {
+  "use strict";
+
+  function renderCharts(root) {
+    if (typeof window.vegaEmbed !== "function") return;
+    var nodes = (root || document).querySelectorAll("[data-vega-spec]:not([data-vega-rendered])");
+    nodes.forEach(function (node) {
+      var spec;
+      try {
+        spec = JSON.parse(node.getAttribute("data-vega-spec"));
+      } catch (error) {
+        node.textContent = "This chart could not be read.";
+        return;
+      }
+      node.setAttribute("data-vega-rendered", "1");
+      window.vegaEmbed(node, spec, { actions: false, renderer: "svg" }).catch(function () {
+        node.textContent = "This chart could not be drawn.";
+      });
+    });
+  }
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    event.detail.headers["X-CSRF-Token"] = csrfToken();
+  });
+
+  if (window.htmx) {
+    window.htmx.onLoad(function (element) { renderCharts(element); });
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { renderCharts(document); });
+  }
+
+  window.Tenure = { renderCharts: renderCharts };
+})();

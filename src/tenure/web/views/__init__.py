@@ -1,0 +1,1 @@
+"""Page routers of the core web app (login, home, portfolio, account 360, tasks)."""
