@@ -12,7 +12,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tenure.errors import TenureError
-from tenure.web.auth import SignInRequired
+from tenure.kit.db import unit_of_work
+from tenure.web import sessions
+from tenure.web.auth import SESSION_COOKIE, SignInRequired
 from tenure.web.pages import PAGES
 from tenure.web.templating import render
 
@@ -77,6 +79,22 @@ def sign_in_redirect(request: Request) -> Response:
 
 
 def error_page(request: Request, status: int, message: str | None) -> Response:
+    _resolve_user(request)
     title = TITLES.get(status, "Something went wrong" if status >= 500 else "That didn't work")
     context = {"status": status, "title": title, "message": message}
     return render(request, "error.html", context, status_code=status)
+
+
+def _resolve_user(request: Request) -> None:
+    """Routes that did not run (404s) never looked up who is signed in; do it for the nav."""
+    if hasattr(request.state, "signed_in"):
+        return
+    token = request.cookies.get(SESSION_COOKIE)
+    request.state.signed_in = None
+    if not token:
+        return
+    try:
+        with unit_of_work(request.app.state.context.sessions) as session:
+            request.state.signed_in = sessions.lookup(session, token)
+    except Exception:  # noqa: BLE001 - an error page must render even if the database is down
+        log.warning("could not look up the session for an error page", exc_info=True)
