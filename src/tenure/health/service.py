@@ -1,0 +1,185 @@
+"""Rules of the health domain: score accounts, store daily snapshots, explain, trend,
+changes feed, re-score history. Services flush, never commit (entry points own the
+transaction)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from tenure.errors import Invalid, NotFound
+from tenure.health import repository, store
+from tenure.health.inputs import MeasureInputs, load_inputs, load_milestones, load_usage
+from tenure.health.schemas import (
+    AccountHealthOut,
+    ChangeOut,
+    ChangesOut,
+    HistoryPointOut,
+    MeasureScoreOut,
+    RescoreOut,
+    ScoreSummary,
+)
+from tenure.health.scorecards import Scorecard
+from tenure.health.scoring import ScoreBatch, score_inputs
+from tenure.kit.context import AppContext
+
+MAX_RESCORE_DAYS = 3660
+
+
+def score_accounts(
+    context: AppContext, as_of: date, cards: list[Scorecard] | None = None
+) -> ScoreBatch:
+    """Score every account on `as_of` (point in time) without writing anything."""
+    cards = cards or store.load_all(context.settings)
+    with context.sessions() as session:
+        data = load_inputs(context, session, as_of)
+    return score_inputs(data, cards)
+
+
+def store_batch(session: Session, batch: ScoreBatch) -> int:
+    """Upsert the batch's snapshots (one per account and day); flushes."""
+    measures = batch.measures_of()
+    rows = [
+        {"account_id": account_id, "scorecard": row.scorecard,
+         "scorecard_version": int(row.scorecard_version),
+         "score": None if row.score != row.score else round(float(row.score), 4),
+         "grade": row.grade, "measures": measures.get(account_id, [])}
+        for account_id, row in zip(batch.accounts.index.tolist(),
+                                   batch.accounts.itertuples(index=False), strict=True)
+    ]  # fmt: skip
+    repository.upsert_snapshots(session, batch.as_of, rows)
+    return len(rows)
+
+
+def score_and_store(context: AppContext, session: Session, as_of: date) -> ScoreBatch:
+    """Score every account on `as_of` and upsert that day's snapshots in `session`."""
+    cards = store.load_all(context.settings)
+    batch = score_inputs(load_inputs(context, session, as_of), cards)
+    store_batch(session, batch)
+    return batch
+
+
+def rescore(
+    context: AppContext, session: Session, start: date, end: date,
+    progress: Callable[[date], None] | None = None,
+) -> RescoreOut:  # fmt: skip
+    """Re-score every day from `start` to `end` with the current scorecards (after a
+    scorecard change). Operational tables are read once; usage once per day."""
+    if end < start:
+        raise Invalid(f"--to {end} is before --from {start}")
+    if (end - start).days >= MAX_RESCORE_DAYS:
+        raise Invalid(f"at most {MAX_RESCORE_DAYS} days per rescore")
+    cards = store.load_all(context.settings)
+    base = load_inputs(context, session, start)
+    day, snapshots = start, 0
+    while day <= end:
+        snapshots += store_batch(session, score_inputs(_inputs_on(context, session, base, day), cards))
+        if progress:
+            progress(day)
+        day += timedelta(days=1)
+    return RescoreOut(start=start, end=end, days=(end - start).days + 1, snapshots=snapshots)
+
+
+def _inputs_on(
+    context: AppContext, session: Session, base: MeasureInputs, day: date
+) -> MeasureInputs:
+    if day == base.as_of:
+        return base
+    usage, features, seen = load_usage(context, base.accounts, day)
+    return replace(base, as_of=day, usage_days=usage, features_30d=features, last_seen=seen,
+                   milestones=load_milestones(session, day))  # fmt: skip
+
+
+def pulling_down(measures: list[dict[str, object]]) -> str | None:
+    lost = [
+        (float(m["weight"] or 0) * (100.0 - float(m["score"])), str(m["name"]))  # type: ignore[arg-type]
+        for m in measures if m.get("score") is not None
+    ]  # fmt: skip
+    top = max(lost, default=(0.0, None))
+    return top[1] if top[0] > 0 else None
+
+
+def score_summaries(session: Session, as_of: date) -> dict[int, ScoreSummary]:
+    """account id -> score, grade, score and grade 7 and 30 days earlier, the measure
+    pulling it down, from the stored snapshots of `as_of` (the latest day on or before
+    it when that day has none)."""
+    day = repository.latest_day(session, as_of)
+    if day is None:
+        return {}
+    week = repository.scores_on(session, day - timedelta(days=7))
+    month = repository.scores_on(session, day - timedelta(days=30))
+    out: dict[int, ScoreSummary] = {}
+    for snap in repository.snapshots_on(session, day):
+        before7, before30 = week.get(snap.account_id, (None, None)), month.get(snap.account_id, (None, None))
+        out[snap.account_id] = ScoreSummary(
+            account_id=snap.account_id, as_of=day, score=snap.score, grade=snap.grade,
+            scorecard=snap.scorecard, score_7d_ago=before7[0], grade_7d_ago=before7[1],
+            score_30d_ago=before30[0], grade_30d_ago=before30[1],
+            pulling_down=pulling_down(json.loads(snap.measures)),
+        )  # fmt: skip
+    return out
+
+
+def _account(session: Session, external_id: str) -> int:
+    found = repository.account_by_external_id(session, external_id)
+    if found is None:
+        raise NotFound(f"account {external_id!r} not found")
+    return found[0]
+
+
+def explain_account(
+    session: Session, external_id: str, as_of: date, history_days: int = 90
+) -> AccountHealthOut:
+    """The latest snapshot on or before `as_of` with every measure's contribution, the
+    measure pulling it down most, the trend and `history_days` of history."""
+    account_id = _account(session, external_id)
+    history = repository.account_history(session, account_id, as_of - timedelta(days=history_days), as_of)
+    if not history:
+        raise NotFound(f"account {external_id!r} has no health snapshot on or before {as_of}; "
+                       "run `tenure health score`")  # fmt: skip
+    latest = history[-1]
+    by_day = {snap.as_of: snap.score for snap in history}
+    measures = json.loads(latest.measures)
+
+    def change(days_back: int) -> float | None:
+        before = by_day.get(latest.as_of - timedelta(days=days_back))
+        return None if before is None or latest.score is None else round(latest.score - before, 4)
+
+    return AccountHealthOut(
+        external_id=external_id, as_of=latest.as_of, score=latest.score, grade=latest.grade,
+        scorecard=latest.scorecard, scorecard_version=latest.scorecard_version,
+        pulling_down=pulling_down(measures), change_7d=change(7), change_30d=change(30),
+        measures=[MeasureScoreOut(**m) for m in measures],
+        history=[HistoryPointOut(as_of=s.as_of, score=s.score, grade=s.grade,
+                                 scorecard=s.scorecard) for s in history],
+    )  # fmt: skip
+
+
+def score_changes(session: Session, as_of: date, days: int = 7, limit: int = 50) -> ChangesOut:
+    """Biggest moves and grade changes between `as_of - days` and `as_of` (latest stored
+    day on or before each): grade changes first, then by size of the move."""
+    if days <= 0:
+        raise Invalid("days must be positive")
+    now_day = repository.latest_day(session, as_of)
+    if now_day is None:
+        return ChangesOut(as_of=as_of, since=as_of - timedelta(days=days), changes=[])
+    since = now_day - timedelta(days=days)
+    before_day = repository.latest_day(session, since)
+    now = repository.scores_on(session, now_day)
+    before = repository.scores_on(session, before_day) if before_day else {}
+    ext = repository.external_ids(session)
+    rows = []
+    for account_id, (score, grade) in now.items():
+        old_score, old_grade = before.get(account_id, (None, None))
+        delta = None if score is None or old_score is None else round(score - old_score, 4)
+        if (delta is None or abs(delta) < 1e-9) and grade == old_grade:
+            continue
+        rows.append(ChangeOut(external_id=ext[account_id], score_before=old_score,
+                              score_now=score, change=delta, grade_before=old_grade,
+                              grade_now=grade, grade_changed=grade != old_grade))  # fmt: skip
+    rows.sort(key=lambda c: (not c.grade_changed, -abs(c.change or 0), c.external_id))
+    return ChangesOut(as_of=now_day, since=before_day or since, changes=rows[:limit])
