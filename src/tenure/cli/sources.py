@@ -42,7 +42,8 @@ def create(
 def list_(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
-    """Sources with their stored events and how many are not attributed to an account."""
+    """Sources with their stored events, how many are not attributed to an account and how
+    many messages they had rejected (by reason in --json)."""
     from tenure.tracking import service
     from tenure.tracking.counts import events_by_source
 
@@ -50,15 +51,16 @@ def list_(
         ensure_schema(context)
         counts = events_by_source(context.events)
         with unit_of_work(context.sessions) as session:
-            sources = service.list_sources(session, counts, None)
+            sources = service.list_sources(session, counts, None, context.events.rejections())
     if as_json:
         print_json({"sources": [s.model_dump(mode="json", exclude={"rejected_since_start"}) for s in sources]})
         return
     table = Table(title="Ingestion sources")
-    for column in ("name", "key", "active", "created", "events", "unattributed"):
-        table.add_column(column, justify="right" if column in ("events", "unattributed") else "left")
+    numbers = ("events", "unattributed", "rejected")
+    for column in ("name", "key", "active", "created", *numbers):
+        table.add_column(column, justify="right" if column in numbers else "left")
     for s in sources:
         created = s.created_at.isoformat(timespec="seconds") if s.created_at else "-"
         table.add_row(s.name, s.write_key_hint + "…", "yes" if s.is_active else "no", created,
-                      str(s.events), str(s.unattributed))
+                      str(s.events), str(s.unattributed), str(s.rejected))
     out_console.print(table)

@@ -7,7 +7,7 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
 from tenure.api.deps import get_context, get_session
@@ -21,6 +21,7 @@ from tenure.tracking.service import Batch
 from tenure.tracking.writer import IngestWriter
 
 router = APIRouter(tags=["tracking"])
+SUCCESS = b'{"success":true}'
 
 # Endpoint -> the largest body it takes (decoded); single calls name their message type.
 CALLS = {
@@ -40,7 +41,7 @@ def _writer(request: Request) -> IngestWriter:
     return writer  # type: ignore[no-any-return]
 
 
-async def _ingest(request: Request, kind: str) -> JSONResponse:
+async def _ingest(request: Request, kind: str) -> Response:
     writer = _writer(request)
     received_at = utcnow()
     key = intake.header_key(request.headers.get("authorization"))
@@ -49,17 +50,17 @@ async def _ingest(request: Request, kind: str) -> JSONResponse:
     if key is None and isinstance(body.get("writeKey"), str):
         key = body["writeKey"]
     source = await request.app.state.source_keys.source(key)
-    accepted, rejected = intake.messages(body, kind, len(raw))
+    accepted, rejected, codes = intake.messages(body, kind, len(raw))
     writer.note_rejected(source.name, len(rejected))
-    if accepted:
-        await asyncio.wrap_future(writer.submit(Batch(source, accepted, received_at)))
+    if accepted or codes:
+        await asyncio.wrap_future(writer.submit(Batch(source, accepted, received_at, codes)))
     if not rejected:
-        return JSONResponse({"success": True})
+        return Response(SUCCESS, media_type="application/json")
     return JSONResponse(Accepted(rejected=rejected).model_dump(mode="json", by_alias=True))
 
 
 def _route(kind: str) -> None:
-    async def call(request: Request) -> JSONResponse:
+    async def call(request: Request) -> Response:
         return await _ingest(request, kind)
 
     call.__name__ = f"tracking_{kind}"
@@ -80,8 +81,10 @@ def list_sources(
     session: Annotated[Session, Depends(get_session)],
     context: Annotated[AppContext, Depends(get_context)],
 ) -> list[SourceOut]:
-    """Ingestion sources with their stored and unattributed events and the messages they
-    had rejected since the server started."""
+    """Ingestion sources with their stored and unattributed events, the messages they had
+    rejected (ever, by reason code) and rejected since the server started."""
     writer = getattr(request.app.state, "ingest_writer", None)
     rejected = dict(writer.rejected) if writer is not None else None
-    return service.list_sources(session, events_by_source(context.events), rejected)
+    return service.list_sources(
+        session, events_by_source(context.events), rejected, context.events.rejections()
+    )

@@ -15,6 +15,7 @@ import binascii
 import json
 import time
 import zlib
+from collections import Counter
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,6 +25,7 @@ from tenure.errors import TenureError
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
 from tenure.tracking import service
+from tenure.tracking.fastpath import EventRow, track_row
 from tenure.tracking.schemas import MESSAGE, Message, Rejection
 from tenure.tracking.service import SourceRef
 
@@ -95,50 +97,75 @@ def _reason(error: ValidationError) -> str:
     return f"{where}: {first['msg']}" if where else first["msg"]
 
 
-def _message(raw: Any, size_checked: bool) -> Message | str:
-    """A validated message, or the reason it is rejected."""
+# Why a message was rejected, as a stable code (counted per source, see `RejectedCounts`).
+NOT_OBJECT, TOO_LARGE, UNSUPPORTED, INVALID, NO_USER, OVER_LIMIT = (
+    "not_object", "too_large", "unsupported_type", "invalid", "no_user", "over_batch_limit"
+)
+
+
+def _message(raw: Any, size_checked: bool) -> Message | tuple[str, str]:
+    """A validated message, or (reason code, reason) why it is rejected."""
     if not isinstance(raw, dict):
-        return "a message must be a JSON object"
-    if size_checked and len(json.dumps(raw, separators=(",", ":"))) > MAX_MESSAGE_BYTES:
-        return "message over 32 KB"
+        return NOT_OBJECT, "a message must be a JSON object"
+    if size_checked and _over_size(raw):
+        return TOO_LARGE, "message over 32 KB"
     if raw.get("type") not in service.HANDLERS:
-        return f"unsupported message type {raw.get('type')!r}"
+        return UNSUPPORTED, f"unsupported message type {raw.get('type')!r}"
     try:
         message: Message = MESSAGE.validate_python(raw)
     except ValidationError as error:
-        return _reason(error)
+        return INVALID, _reason(error)
     if message.user_id is None and message.anonymous_id is None:
-        return "no userId or anonymousId"
+        return NO_USER, "no userId or anonymousId"
     return message
+
+
+def _over_size(raw: dict[str, Any]) -> bool:
+    return len(json.dumps(raw, separators=(",", ":"))) > MAX_MESSAGE_BYTES
+
+
+def _raw_messages(body: dict[str, Any], kind: str) -> list[Any]:
+    if kind != "batch":
+        return [{**body, "type": kind}]
+    raw_messages = body.get("batch")
+    if not isinstance(raw_messages, list):
+        raise InvalidBody("a batch body needs a `batch` list of messages")
+    return raw_messages
 
 
 def messages(
     body: dict[str, Any], kind: str, size: int
-) -> tuple[list[Message], list[Rejection]]:
-    """The valid messages of a body and the rejected ones. `kind` is the endpoint's type."""
-    if kind != "batch":
-        raw_messages: list[Any] = [{**body, "type": kind}]
-    else:
-        raw_messages = body.get("batch")  # type: ignore[assignment]
-        if not isinstance(raw_messages, list):
-            raise InvalidBody("a batch body needs a `batch` list of messages")
+) -> tuple[list[Message | EventRow], list[Rejection], Counter[str]]:
+    """The valid messages of a body, the rejected ones and the rejections per reason code.
+    `kind` is the endpoint's type. Plain `track` messages come back as stored rows
+    (`fastpath.track_row`), the others as validated pydantic messages."""
+    raw_messages = _raw_messages(body, kind)
     shared = body.get("context") if kind == "batch" else None
-    accepted: list[Message] = []
+    shared = shared if isinstance(shared, dict) else None
+    size_checked = size > MAX_MESSAGE_BYTES
+    accepted: list[Message | EventRow] = []
     rejected: list[Rejection] = []
+    codes: Counter[str] = Counter()
     for index, raw in enumerate(raw_messages):
-        if isinstance(shared, dict) and isinstance(raw, dict):
-            raw = {**raw, "context": {**shared, **(raw.get("context") or {})}}
-        result = (
-            _message(raw, size > MAX_MESSAGE_BYTES)
-            if index < MAX_BATCH_MESSAGES
-            else f"past the {MAX_BATCH_MESSAGES}th message of a batch"
-        )
-        if isinstance(result, str):
+        if index >= MAX_BATCH_MESSAGES:
+            result: Any = OVER_LIMIT, f"past the {MAX_BATCH_MESSAGES}th message of a batch"
+        elif type(raw) is dict and raw.get("type") == "track" and (
+            row := track_row(raw, shared)
+        ) is not None and not (size_checked and (shared is not None or _over_size(raw))):
+            accepted.append(row)
+            continue
+        else:
+            if shared is not None and isinstance(raw, dict):
+                raw = {**raw, "context": {**shared, **(raw.get("context") or {})}}
+            result = _message(raw, size_checked)
+        if isinstance(result, tuple):
+            code, reason = result
+            codes[code] += 1
             message_id = raw.get("messageId") if isinstance(raw, dict) else None
-            rejected.append(Rejection(index=index, message_id=_text(message_id), reason=result))
+            rejected.append(Rejection(index=index, message_id=_text(message_id), reason=reason))
         else:
             accepted.append(result)
-    return accepted, rejected
+    return accepted, rejected, codes
 
 
 def _text(value: Any) -> str | None:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tenure.kit import bulk
-from tenure.models import Source, TrackedUser
+from tenure.models import Account, Source, TrackedUser
 
 
 def source_by_key_hash(session: Session, key_hash: str) -> Source | None:
@@ -47,3 +47,17 @@ def add_tracked_user(session: Session, source_id: int, user_id: str, seen: datet
     session.add(user)
     session.flush()
     return user
+
+
+def latest_groups(session: Session, source_id: int, user_ids: Collection[str]) -> dict[str, str | None]:
+    """user id -> external id of the account of the user's latest `group` (None: no
+    account) for the stored users of one source among `user_ids`."""
+    found: dict[str, str | None] = {}
+    for chunk in bulk.chunked(sorted(set(user_ids)), bulk.LOOKUP_CHUNK):
+        query = (
+            select(TrackedUser.user_id, Account.external_id)
+            .outerjoin(Account, Account.id == TrackedUser.account_id)
+            .where(TrackedUser.source_id == source_id, TrackedUser.user_id.in_(chunk))
+        )
+        found.update({user_id: external for user_id, external in session.execute(query)})
+    return found

@@ -108,4 +108,6 @@ class SourceOut(BaseModel):
     created_at: datetime | None
     events: int
     unattributed: int
+    rejected: int = 0  # messages rejected ever (persisted in the event store)
+    rejected_by_reason: dict[str, int] = Field(default_factory=dict)  # reason code -> count
     rejected_since_start: int | None = None

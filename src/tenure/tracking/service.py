@@ -21,11 +21,11 @@ from typing import Any, Protocol
 import pyarrow as pa
 from sqlalchemy.orm import Session
 
-from tenure.accounts import service as accounts
 from tenure.contacts import service as contacts
 from tenure.errors import Conflict, Invalid
 from tenure.models import TrackedUser
 from tenure.tracking import repository
+from tenure.tracking.fastpath import EventRow
 from tenure.tracking.schemas import (
     Group,
     Identify,
@@ -39,7 +39,6 @@ from tenure.usage.store import EVENT_SCHEMA
 
 KEY_PREFIX = "wk_"
 HINT_CHARS = 8
-CACHE_LIMIT = 200_000  # users whose account is remembered between commits
 WRITE_BATCH = 1000
 
 
@@ -67,10 +66,17 @@ def create_source(session: Session, name: str) -> SourceCreated:
 
 
 def list_sources(
-    session: Session, counts: Mapping[str, tuple[int, int]], rejected: Mapping[str, int] | None
+    session: Session,
+    counts: Mapping[str, tuple[int, int]],
+    rejected: Mapping[str, int] | None,
+    rejections: Mapping[tuple[str, str], int] | None = None,
 ) -> list[SourceOut]:
-    """Every source with its stored and unattributed events (and, from a running server,
-    the messages it rejected since it started)."""
+    """Every source with its stored and unattributed events, its rejected messages by
+    reason code (`rejections`, persisted) and, from a running server, the messages it
+    rejected since it started (`rejected`)."""
+    reasons: dict[str, dict[str, int]] = {}
+    for (source_name, reason), count in sorted((rejections or {}).items()):
+        reasons.setdefault(source_name, {})[reason] = count
     return [
         SourceOut(
             name=source.name,
@@ -79,6 +85,8 @@ def list_sources(
             created_at=source.created_at,
             events=counts.get(source.name, (0, 0))[0],
             unattributed=counts.get(source.name, (0, 0))[1],
+            rejected=sum(reasons.get(source.name, {}).values()),
+            rejected_by_reason=reasons.get(source.name, {}),
             rejected_since_start=None if rejected is None else rejected.get(source.name, 0),
         )
         for source in repository.list_sources(session)
@@ -93,13 +101,15 @@ def authenticate(session: Session, write_key: str) -> SourceRef | None:
 
 
 class AttributionCache:
-    """(source id, user id) -> external id of the user's latest group (None: no group).
+    """(source id, user id) -> external id of the user's latest group (None: no group),
+    for ONE commit: read through from `tracked_users` in the commit's own transaction
+    (`_prefetch`, one query per source and commit) and updated by the commit's `group`
+    calls. Nothing is kept between commits, so a `group` stored by another server process
+    (or an import) is seen by the next commit: correct across processes by construction."""
 
-    Kept by the single ingest writer, which is also the only writer of those links, so it
-    stays current; bounded by clearing when full."""
-
-    def __init__(self, limit: int = CACHE_LIMIT) -> None:
-        self.limit = limit
+    def __init__(self) -> None:
+        # Bounded by one commit's users (the writer takes at most MAX_COMMIT_EVENTS events);
+        # never cleared midway, which would forget the commit's own group calls.
         self._accounts: dict[tuple[int, str], str | None] = {}
 
     def __contains__(self, key: tuple[int, str]) -> bool:
@@ -109,8 +119,6 @@ class AttributionCache:
         return self._accounts.get(key)
 
     def put(self, key: tuple[int, str], account: str | None) -> None:
-        if len(self._accounts) >= self.limit and key not in self._accounts:
-            self._accounts.clear()
         self._accounts[key] = account
 
 
@@ -119,8 +127,9 @@ class Batch:
     """The messages of one accepted request."""
 
     source: SourceRef
-    messages: Sequence[Message]
+    messages: Sequence[Message | EventRow]  # EventRow: a plain track (fastpath)
     received_at: datetime
+    rejected: Mapping[str, int] = field(default_factory=dict)  # reason code -> messages
 
 
 @dataclass
@@ -129,9 +138,7 @@ class CommitState:
 
     session: Session
     cache: AttributionCache
-    columns: dict[str, list[Any]] = field(
-        default_factory=lambda: {name: [] for name in EVENT_SCHEMA.names}
-    )
+    rows: list[tuple[Any, ...]] = field(default_factory=list)  # in EVENT_SCHEMA's order
     users: dict[tuple[int, str], TrackedUser] = field(default_factory=dict)
 
     def user(self, source: SourceRef, user_id: str, seen: datetime) -> TrackedUser:
@@ -150,15 +157,36 @@ class CommitState:
         account = message.context.group_id
         if account is None and message.user_id is not None:
             account = self.cache.get((batch.source.id, message.user_id))
-        row = self.columns
-        row["message_id"].append(message.message_id or _content_id(message))
-        row["source"].append(batch.source.name)
-        row["event_time"].append(message.event_time(batch.received_at))
-        row["received_at"].append(batch.received_at)
-        row["account_external_id"].append(account)
-        row["user_id"].append(message.user_id)
-        row["event"].append(event)
-        row["properties"].append(None if properties is None else json.dumps(properties))
+        self.rows.append((
+            message.message_id or _content_id(message),
+            batch.source.name,
+            message.event_time(batch.received_at),
+            batch.received_at,
+            account,
+            message.user_id,
+            event,
+            None if properties is None else json.dumps(properties),
+        ))
+
+    def add_row(self, batch: Batch, row: EventRow) -> None:
+        """A plain track validated by the fast path (same values as `add_event`)."""
+        message_id, when, user_id, event, properties, account = row
+        if account is None and user_id is not None:
+            account = self.cache.get((batch.source.id, user_id))
+        received = batch.received_at
+        self.rows.append(
+            (message_id, batch.source.name, when or received, received, account, user_id,
+             event, properties)
+        )
+
+    def table(self) -> pa.Table:
+        if not self.rows:
+            return EVENT_SCHEMA.empty_table()
+        arrays = [
+            pa.array(column, type=spec.type)
+            for column, spec in zip(zip(*self.rows), EVENT_SCHEMA, strict=True)
+        ]
+        return pa.Table.from_arrays(arrays, schema=EVENT_SCHEMA)
 
 
 def _aware(value: datetime) -> datetime:
@@ -242,22 +270,27 @@ def _link_contact(session: Session, user: TrackedUser) -> None:
     user.contact_id = plan.existing[user.user_id]["id"]
 
 
+def _needs_account(message: Message | EventRow) -> str | None:
+    """The user id whose latest group an event needs (no context.groupId), else None."""
+    if type(message) is tuple:
+        return message[2] if message[5] is None else None  # type: ignore[return-value]
+    if message.context.group_id is None:  # type: ignore[union-attr]
+        return message.user_id  # type: ignore[union-attr]
+    return None
+
+
 def _prefetch(session: Session, batches: Sequence[Batch], cache: AttributionCache) -> None:
-    """Load the accounts of users whose events need one and whom the cache lacks."""
+    """Read the latest group of every user whose events need one (read-through)."""
     wanted: dict[int, set[str]] = {}
     for batch in batches:
         for message in batch.messages:
-            if message.context.group_id is None and message.user_id is not None:
-                if (batch.source.id, message.user_id) not in cache:
-                    wanted.setdefault(batch.source.id, set()).add(message.user_id)
+            user_id = _needs_account(message)
+            if user_id is not None and (batch.source.id, user_id) not in cache:
+                wanted.setdefault(batch.source.id, set()).add(user_id)
     for source_id, user_ids in wanted.items():
-        users = repository.tracked_users(session, source_id, user_ids)
-        ids = {user.account_id for user in users.values() if user.account_id is not None}
-        external = accounts.external_ids_by_id(session, ids)
+        groups = repository.latest_groups(session, source_id, user_ids)
         for user_id in user_ids:
-            user = users.get(user_id)
-            account = external.get(user.account_id) if user and user.account_id else None
-            cache.put((source_id, user_id), account)
+            cache.put((source_id, user_id), groups.get(user_id))
 
 
 def apply_batches(
@@ -266,8 +299,12 @@ def apply_batches(
     """Apply every message in arrival order; the usage events to store, as one table."""
     _prefetch(session, batches, cache)
     state = CommitState(session=session, cache=cache)
+    add_row = state.add_row
     for batch in batches:
         for message in batch.messages:
-            HANDLERS[message.type](state, batch, message)
+            if type(message) is tuple:
+                add_row(batch, message)
+            else:
+                HANDLERS[message.type](state, batch, message)  # type: ignore[union-attr]
     session.flush()
-    return pa.table(state.columns, schema=EVENT_SCHEMA)
+    return state.table()

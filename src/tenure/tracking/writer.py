@@ -68,7 +68,6 @@ class IngestWriter:
         self.context = context
         self.max_queued = context.settings.tracking_queue_events
         self.max_wait = context.settings.tracking_max_wait_ms / 1000
-        self.cache = AttributionCache()
         self.rejected: Counter[str] = Counter()
         self._queue: deque[_Pending] = deque()
         self._queued_events = 0
@@ -103,6 +102,7 @@ class IngestWriter:
         return pending.done
 
     def note_rejected(self, source: str, count: int) -> None:
+        """Count rejections since start (in memory; the writer also persists them)."""
         if count:
             with self._ready:
                 self.rejected[source] += count
@@ -150,12 +150,12 @@ class IngestWriter:
 
     def _commit(self, taken: list[_Pending]) -> None:
         try:
+            batches = [p.batch for p in taken]
             with unit_of_work(self.context.sessions) as session:
-                table = service.apply_batches(session, [p.batch for p in taken], self.cache)
+                table = service.apply_batches(session, batches, AttributionCache())
             if table.num_rows:
                 self.context.events.append(table)
         except Exception as error:  # noqa: BLE001 - every waiting request must hear of it
-            self.cache = AttributionCache()  # may hold links of the rolled-back transaction
             log.exception("storing %d tracking calls failed", len(taken))
             failure = error if isinstance(error, TenureError) else Unavailable(
                 f"storing the events failed ({type(error).__name__}); retry"
@@ -163,8 +163,24 @@ class IngestWriter:
             for pending in taken:
                 pending.done.set_exception(failure)
             return
+        _record_rejections(self.context.events, batches)
         for pending in taken:
             pending.done.set_result(None)
+
+
+def _record_rejections(store: EventStore, batches: list[Batch]) -> None:
+    """Add the commit's rejected messages to the store's per-source, per-reason counts.
+    Diagnostic counts: a failure is logged, not turned into a failed (retried) request."""
+    counts: Counter[tuple[str, str]] = Counter()
+    for batch in batches:
+        for reason, count in batch.rejected.items():
+            counts[(batch.source.name, reason)] += count
+    if not counts:
+        return
+    try:
+        store.record_rejections(counts)
+    except Exception:  # noqa: BLE001
+        log.exception("recording %d rejected messages failed", sum(counts.values()))
 
 
 @contextmanager

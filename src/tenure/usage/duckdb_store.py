@@ -22,7 +22,8 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,9 +37,12 @@ from tenure.usage.store import (
     DailyUsage,
     EventStats,
     EventUsage,
+    REJECTIONS_SELECT,
+    REJECTIONS_TABLE,
     RollupReport,
     conform,
     register_backend,
+    rejections_upsert,
     touched_days,
 )
 
@@ -130,7 +134,7 @@ class DuckDBEventStore:
             connection.execute("SET TimeZone = 'UTC'")
             if not self._schema_ready:
                 connection.execute(CREATE_TABLE)
-                for statement in rollups.TABLES:
+                for statement in (*rollups.TABLES, REJECTIONS_TABLE):
                     connection.execute(statement)
                 self._schema_ready = True
             yield connection
@@ -178,6 +182,17 @@ class DuckDBEventStore:
         with self.connect() as connection:
             ((events, accounts, first, last),) = connection.execute(STATS).fetchall()
         return EventStats(events=events, accounts=accounts, first=first, last=last)
+
+    def record_rejections(self, counts: Mapping[tuple[str, str], int]) -> None:
+        now = datetime.now(UTC)
+        rows = [(source, reason, count, now) for (source, reason), count in counts.items()]
+        with self.connect() as connection:
+            connection.executemany(rejections_upsert("?"), rows)
+
+    def rejections(self) -> dict[tuple[str, str], int]:
+        with self.connect() as connection:
+            rows = connection.execute(REJECTIONS_SELECT).fetchall()
+        return {(source, reason): int(count) for source, reason, count in rows}
 
     def refresh_rollups(self, *, full: bool = False) -> RollupReport:
         with _refresh_lock(self.path), self.connect() as connection:

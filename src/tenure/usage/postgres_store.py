@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import date
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
 import psycopg
@@ -24,9 +25,12 @@ from tenure.usage.store import (
     DailyUsage,
     EventStats,
     EventUsage,
+    REJECTIONS_SELECT,
+    REJECTIONS_TABLE,
     RollupReport,
     conform,
     register_backend,
+    rejections_upsert,
     touched_days,
 )
 
@@ -129,7 +133,9 @@ class PostgresEventStore:
         if not self._schema_ready:
             with self._connection.transaction():
                 self._connection.execute(CREATE_TABLE)
-                for statement in (*CREATE_INDEXES, *rollups.TABLES, *ROLLUP_INDEXES):
+                for statement in (
+                    *CREATE_INDEXES, *rollups.TABLES, *ROLLUP_INDEXES, REJECTIONS_TABLE
+                ):
                     self._connection.execute(statement)
             self._schema_ready = True
         return self._connection
@@ -165,6 +171,19 @@ class PostgresEventStore:
             row = self._connect().execute(STATS).fetchone()
         events, accounts, first, last = row  # type: ignore[misc]
         return EventStats(events=events, accounts=accounts, first=first, last=last)
+
+    def record_rejections(self, counts: Mapping[tuple[str, str], int]) -> None:
+        now = datetime.now(UTC)
+        rows = [(source, reason, count, now) for (source, reason), count in sorted(counts.items())]
+        with self._lock:
+            connection = self._connect()
+            with connection.transaction(), connection.cursor() as cursor:
+                cursor.executemany(rejections_upsert("%s"), rows)
+
+    def rejections(self) -> dict[tuple[str, str], int]:
+        with self._lock:
+            rows = self._connect().execute(REJECTIONS_SELECT).fetchall()
+        return {(source, reason): int(count) for source, reason, count in rows}
 
     def refresh_rollups(self, *, full: bool = False) -> RollupReport:
         self.ensure_schema_once()

@@ -7,7 +7,7 @@ the scheme up, so adding an engine is one new module, not another branch here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
@@ -30,6 +30,24 @@ EVENT_SCHEMA = pa.schema(
         ("properties", pa.string()),  # a JSON object as text, or null
     ]
 )
+
+# Messages the tracking API rejected, per source and reason code (tenure.tracking.intake),
+# kept beside the events so `tenure sources list` and the API show them after a restart.
+REJECTIONS_TABLE = """CREATE TABLE IF NOT EXISTS tracking_rejections (
+    source VARCHAR NOT NULL, reason VARCHAR NOT NULL, messages BIGINT NOT NULL,
+    last_at TIMESTAMPTZ NOT NULL, PRIMARY KEY (source, reason))"""
+
+
+def rejections_upsert(param: str) -> str:
+    values = ", ".join([param] * 4)
+    return (
+        f"INSERT INTO tracking_rejections (source, reason, messages, last_at) VALUES ({values}) "
+        "ON CONFLICT (source, reason) DO UPDATE SET "
+        "messages = tracking_rejections.messages + excluded.messages, last_at = excluded.last_at"
+    )
+
+
+REJECTIONS_SELECT = "SELECT source, reason, messages FROM tracking_rejections"
 
 # Columns that may not be null in the stored table (both engines).
 REQUIRED_COLUMNS = ("message_id", "source", "event_time", "received_at", "event")
@@ -91,6 +109,12 @@ class EventStore(Protocol):
 
     def stats(self) -> EventStats:
         """Totals over all stored events."""
+
+    def record_rejections(self, counts: Mapping[tuple[str, str], int]) -> None:
+        """Add (source, reason code) -> rejected messages to the stored counts."""
+
+    def rejections(self) -> dict[tuple[str, str], int]:
+        """The stored rejected-message counts by (source, reason code)."""
 
     def refresh_rollups(self, *, full: bool = False) -> RollupReport:
         """Bring the daily rollup tables up to date with the stored events (docs/usage.md):
