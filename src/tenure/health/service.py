@@ -9,7 +9,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 from sqlalchemy.orm import Session
+
+from tenure.config import Settings
 
 from tenure.errors import Invalid, NotFound
 from tenure.health import repository, store
@@ -20,10 +23,13 @@ from tenure.health.schemas import (
     ChangesOut,
     HistoryPointOut,
     MeasureScoreOut,
+    PreviewOut,
     RescoreOut,
+    ScorecardInfoOut,
     ScoreSummary,
+    clean,
 )
-from tenure.health.scorecards import Scorecard
+from tenure.health.scorecards import DEFAULT_NAME, Scorecard, parse_scorecard
 from tenure.health.scoring import ScoreBatch, score_inputs
 from tenure.kit.context import AppContext
 
@@ -55,11 +61,23 @@ def store_batch(session: Session, batch: ScoreBatch) -> int:
     return len(rows)
 
 
-def score_and_store(context: AppContext, session: Session, as_of: date) -> ScoreBatch:
-    """Score every account on `as_of` and upsert that day's snapshots in `session`."""
+SCORE_STEPS = ("load", "score", "store")
+
+
+def score_and_store(
+    context: AppContext, session: Session, as_of: date,
+    progress: Callable[[str], None] | None = None,
+) -> ScoreBatch:  # fmt: skip
+    """Score every account on `as_of` and upsert that day's snapshots in `session`.
+    `progress` is told each finished step of SCORE_STEPS."""
+    step = progress or (lambda _name: None)
     cards = store.load_all(context.settings)
-    batch = score_inputs(load_inputs(context, session, as_of), cards)
+    data = load_inputs(context, session, as_of)
+    step("load")
+    batch = score_inputs(data, cards)
+    step("score")
     store_batch(session, batch)
+    step("store")
     return batch
 
 
@@ -183,3 +201,62 @@ def score_changes(session: Session, as_of: date, days: int = 7, limit: int = 50)
                               grade_now=grade, grade_changed=grade != old_grade))  # fmt: skip
     rows.sort(key=lambda c: (not c.grade_changed, -abs(c.change or 0), c.external_id))
     return ChangesOut(as_of=now_day, since=before_day or since, changes=rows[:limit])
+
+
+# ---- scorecards ------------------------------------------------------------------------
+
+
+def list_scorecards(settings: Settings) -> list[ScorecardInfoOut]:
+    return [
+        ScorecardInfoOut(name=c.name, version=c.version, order=c.order,
+                         description=c.description,
+                         match=c.match.model_dump(exclude_none=True),
+                         versions=store.versions(settings, c.name))
+        for c in store.load_all(settings)
+    ]  # fmt: skip
+
+
+def save_scorecard(settings: Settings, name: str, document: object, source: str) -> Scorecard:
+    """Validate and store a new version of scorecard `name` (the name in the document,
+    if any, must agree)."""
+    card = parse_scorecard(_named(document, name, source), source)
+    return store.save(settings, card)
+
+
+def _named(document: object, name: str, source: str) -> object:
+    if isinstance(document, dict):
+        if document.get("name", name) != name:
+            raise Invalid(f"{source}: name: {document['name']!r} differs from {name!r}")
+        return {**document, "name": name}
+    return document
+
+
+def _distribution(batch: ScoreBatch) -> dict[str, object]:
+    scores = batch.accounts["score"]
+    grades = batch.accounts["grade"].fillna("none").value_counts()
+    bins = np.histogram(scores.dropna(), bins=10, range=(0, 100))[0]
+    return {
+        "scored": int(scores.notna().sum()),
+        "mean": clean(scores.mean()), "median": clean(scores.median()),
+        "grades": {str(k): int(v) for k, v in grades.items()},
+        "histogram": [{"from": 10 * i, "to": 10 * i + 10, "accounts": int(n)}
+                      for i, n in enumerate(bins)],
+    }  # fmt: skip
+
+
+def preview_scorecard(
+    context: AppContext, name: str, document: object, as_of: date
+) -> PreviewOut:
+    """Score every account with the saved scorecards and again with `document` in place of
+    scorecard `name` (nothing saved); distributions and grade counts before and after."""
+    proposed = parse_scorecard(_named(document, name, "scorecard"), "scorecard")
+    current = store.load_all(context.settings)
+    trial = [c for c in current if c.name != name] + [proposed]
+    trial.sort(key=lambda c: (c.name == DEFAULT_NAME, c.order, c.name))
+    with context.sessions() as session:
+        data = load_inputs(context, session, as_of)
+    before, after = score_inputs(data, current), score_inputs(data, trial)
+    return PreviewOut(
+        as_of=as_of, accounts=int((after.accounts["scorecard"] == name).sum()),
+        before=_distribution(before), after=_distribution(after),
+    )  # fmt: skip
