@@ -19,6 +19,7 @@ from tenure.health import repository, store
 from tenure.health.inputs import MeasureInputs, load_inputs, load_milestones, load_usage
 from tenure.health.schemas import (
     AccountHealthOut,
+    AccountScoreOut,
     ChangeOut,
     ChangesOut,
     HistoryPointOut,
@@ -26,6 +27,7 @@ from tenure.health.schemas import (
     PreviewOut,
     RescoreOut,
     ScorecardInfoOut,
+    ScoreListOut,
     ScoreSummary,
     clean,
 )
@@ -260,3 +262,30 @@ def preview_scorecard(
         as_of=as_of, accounts=int((after.accounts["scorecard"] == name).sum()),
         before=_distribution(before), after=_distribution(after),
     )  # fmt: skip
+
+
+def list_scores(
+    session: Session, as_of: date, grade: str | None = None, scorecard: str | None = None,
+    below: float | None = None, limit: int = 50, offset: int = 0,
+) -> ScoreListOut:  # fmt: skip
+    """Stored scores of the latest day on or before `as_of`, lowest score first, filtered."""
+    day = repository.latest_day(session, as_of)
+    if day is None:
+        return ScoreListOut(as_of=None, total=0, items=[])
+    snaps = [
+        s for s in repository.snapshots_on(session, day)
+        if (grade is None or s.grade == grade) and (scorecard is None or s.scorecard == scorecard)
+        and (below is None or (s.score is not None and s.score < below))
+    ]  # fmt: skip
+    snaps.sort(key=lambda s: (s.score is None, s.score or 0.0, s.account_id))
+    ext = repository.external_ids(session)
+    items = []
+    for s in snaps[offset : offset + limit]:
+        measures = json.loads(s.measures)
+        items.append(AccountScoreOut(
+            account_id=s.account_id, external_id=ext[s.account_id], score=s.score,
+            grade=s.grade, scorecard=s.scorecard, scorecard_version=s.scorecard_version,
+            pulling_down=pulling_down(measures),
+            measures=[MeasureScoreOut(**m) for m in measures],
+        ))  # fmt: skip
+    return ScoreListOut(as_of=day, total=len(snaps), items=items)
