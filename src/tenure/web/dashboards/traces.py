@@ -1,0 +1,220 @@
+"""Drill-downs: the accounts behind a dashboard number, as a registry of small classes.
+
+Each trace answers "which accounts make up this figure" with the engine's own
+expressions on the same scoped ledger the figure came from: MRR movements classify each
+account's month-end snapshots exactly as `analytics.revenue.monthly_movements` sums
+them; retention and renewals list the accounts their results already carry.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import ClassVar
+
+import ibis
+import ibis.expr.types as ir
+
+from tenure.analytics.inputs import LedgerTables
+from tenure.analytics.months import month_index, month_of_index
+from tenure.analytics.results import cents_to_money
+from tenure.analytics.revenue import account_movements, account_snapshots, measure_scale
+from tenure.errors import Invalid, NotFound
+from tenure.web.dashboards import figures
+from tenure.web.dashboards.scope import Window
+
+
+@dataclass(frozen=True)
+class DrillRequest:
+    """What was clicked: a trace kind and its parameters (validated by the trace)."""
+
+    kind: str
+    window: Window
+    item: str | None = None  # movement, retention movement or renewal status
+    month: date | None = None  # the month a monthly figure belongs to
+    quarter: str | None = None  # YYYY-Qn for renewals
+    as_of: date | None = None
+
+
+@dataclass(frozen=True)
+class TraceRow:
+    external_id: str
+    values: dict[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TraceResult:
+    title: str
+    columns: tuple[str, ...]  # keys of TraceRow.values, in display order
+    rows: tuple[TraceRow, ...]
+
+
+class Trace(ABC):
+    kind: ClassVar[str]
+
+    @abstractmethod
+    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult: ...
+
+
+TRACES: dict[str, Trace] = {}
+
+
+def register(trace: type[Trace]) -> type[Trace]:
+    TRACES[trace.kind] = trace()
+    return trace
+
+
+def get_trace(kind: str) -> Trace:
+    try:
+        return TRACES[kind]
+    except KeyError:
+        raise NotFound(f"no drill-down named {kind!r}; known: {', '.join(sorted(TRACES))}") from None
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], name: str) -> str:
+    if value not in allowed:
+        raise Invalid(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def _external_ids(source: LedgerTables, rows: ir.Table) -> ir.Table:
+    labels = source.labels
+    joined = rows.join(labels, rows.account_id == labels.account_id)
+    return joined.select(labels.external_id, *(rows[c] for c in rows.columns if c != "account_id"))
+
+
+MOVEMENTS = ("new", "expansion", "reactivation", "contraction", "churn")
+
+
+def _movement_condition(rows: ir.Table, movement: str) -> ir.BooleanValue:
+    cur, prev = rows.cur, rows.prev
+    started = (prev == 0) & (cur > 0)
+    return {
+        "new": started & (rows.first_paid == rows.month_idx),
+        "reactivation": started & (rows.first_paid < rows.month_idx),
+        "expansion": (prev > 0) & (cur > prev),
+        "contraction": (prev > 0) & (cur > 0) & (cur < prev),
+        "churn": (prev > 0) & (cur == 0),
+    }[movement]
+
+
+@register
+class MovementTrace(Trace):
+    """Accounts with one MRR movement in any month of the window (or in `month`)."""
+
+    kind = "movement"
+
+    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+        movement = _choice(request.item, MOVEMENTS, "movement")
+        first, last = _months(request)
+        terms = source.terms
+        snapshots = account_snapshots(terms, measure_scale(terms), last)
+        moves = account_movements(snapshots, first, last)
+        chosen = moves.filter(_movement_condition(moves, movement))
+        listed = _external_ids(source, chosen).order_by(["month_idx", "external_id"])
+        rows = tuple(
+            TraceRow(row["external_id"], {
+                "month": f"{month_of_index(int(row['month_idx'])):%Y-%m}",
+                "mrr_before": cents_to_money(row["prev"]),
+                "mrr_after": cents_to_money(row["cur"]),
+                "change": cents_to_money(row["cur"] - row["prev"]),
+            })  # fmt: skip
+            for row in listed.to_pyarrow().to_pylist()
+        )
+        when = _months_text(first, last)
+        return TraceResult(f"{movement.capitalize()} MRR, {when}",
+                           ("month", "mrr_before", "mrr_after", "change"), rows)  # fmt: skip
+
+
+@register
+class PayingTrace(Trace):
+    """Paying customers at the end of `month` (the waterfall's start and end bars)."""
+
+    kind = "paying"
+
+    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+        if request.month is None:
+            raise Invalid("month: required (YYYY-MM)")
+        index = month_index(request.month)
+        terms = source.terms
+        snapshots = account_snapshots(terms, measure_scale(terms), index)
+        paying = snapshots.filter(snapshots.month_idx == index).select("account_id", "cents")
+        listed = _external_ids(source, paying).order_by(ibis.desc("cents"))
+        rows = tuple(
+            TraceRow(row["external_id"], {"mrr": cents_to_money(row["cents"])})
+            for row in listed.to_pyarrow().to_pylist()
+        )
+        return TraceResult(f"Paying customers at the end of {request.month:%Y-%m}", ("mrr",), rows)
+
+
+RETENTION_MOVEMENTS = ("churned", "contracted", "expanded", "unchanged")
+
+
+@register
+class RetentionTrace(Trace):
+    """The start cohort of the twelve months ending `month` (NRR/GRR points)."""
+
+    kind = "retention"
+
+    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+        if request.month is None:
+            raise Invalid("month: required (YYYY-MM)")
+        if request.item is not None:
+            _choice(request.item, RETENTION_MOVEMENTS, "movement")
+        start = month_of_index(month_index(request.month) - figures.PERIOD_MONTHS + 1)
+        result = figures.period_retention(source, start, request.month)
+        rows = tuple(
+            TraceRow(a.external_id, {"movement": a.movement, "start_mrr": a.start_mrr,
+                                     "end_mrr": a.end_mrr, "change": a.end_mrr - a.start_mrr})
+            for a in result.accounts
+            if request.item is None or a.movement == request.item
+        )  # fmt: skip
+        which = f"{request.item} accounts" if request.item else "Start cohort"
+        title = f"{which.capitalize()}: twelve months {_months_text(month_index(start), month_index(request.month))}"
+        return TraceResult(title, ("movement", "start_mrr", "end_mrr", "change"), rows)
+
+
+RENEWAL_STATUSES = ("renewed", "pending", "churned")
+
+
+@register
+class RenewalTrace(Trace):
+    """Due accounts of a quarter (optionally of one status), outcomes as of `as_of`."""
+
+    kind = "renewal"
+
+    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+        quarter = figures.Quarter.parse(request.quarter or "")
+        if request.item is not None:
+            _choice(request.item, RENEWAL_STATUSES, "status")
+        as_of = request.as_of or date.today()
+        (outcome,) = figures.renewals_by_quarter(source, (quarter,), as_of)
+        rows = tuple(
+            TraceRow(a.external_id, {"status": a.status, "due_arr": a.due_arr,
+                                     "renewed_arr": a.renewed_arr,
+                                     "window_closes_on": a.window_closes_on,
+                                     "released_to_pool_on": a.released_to_pool_on})
+            for a in outcome.result.accounts
+            if request.item is None or a.status == request.item
+        )  # fmt: skip
+        which = f"{request.item.capitalize()} renewals" if request.item else "Due renewals"
+        columns = ("status", "due_arr", "renewed_arr", "window_closes_on", "released_to_pool_on")
+        return TraceResult(f"{which}, {quarter.label} (as of {as_of})", columns, rows)
+
+
+def _months(request: DrillRequest) -> tuple[int, int]:
+    if request.month is not None:
+        return month_index(request.month), month_index(request.month)
+    return month_index(request.window.first), month_index(request.window.last)
+
+
+def _months_text(first: int, last: int) -> str:
+    a, b = month_of_index(first), month_of_index(last)
+    return f"{a:%Y-%m}" if first == last else f"{a:%Y-%m} to {b:%Y-%m}"
+
+
+def total(result: TraceResult, column: str) -> Decimal:
+    """Sum of a money column over the rows (for the drill-down's footer)."""
+    return sum((Decimal(str(r.values[column])) for r in result.rows), Decimal("0"))
