@@ -16,6 +16,7 @@ PAGE_MODULES = (
     "tenure.web.views.portfolio",
     "tenure.web.views.accounts",
     "tenure.web.views.tasks",
+    "tenure.web.dashboards.views",
 )
 
 
