@@ -19,6 +19,7 @@ ROUTER_MODULES = (
     "tenure.health.endpoints",
     "tenure.risk.endpoints",
     "tenure.tasks.endpoints",
+    "tenure.lifecycle.endpoints",
     "tenure.churn.endpoints",
 )
 

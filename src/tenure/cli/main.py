@@ -13,6 +13,7 @@ from tenure.cli import (
     health,
     imports,
     jobs,
+    lifecycle,
     metrics,
     retention,
     risk,
@@ -44,7 +45,7 @@ def root() -> None:
 
 for module in (
     setup, demo, serve, imports, events, sources, stripe, usage, users, metrics, retention,
-    health, risk, tasks, churn, jobs,
+    health, risk, tasks, lifecycle, churn, jobs,
 ):
     module.register(app)
 

@@ -26,6 +26,7 @@ JOB_MODULES: tuple[str, ...] = (
     "tenure.usage.jobs",
     "tenure.health.jobs",
     "tenure.risk.jobs",
+    "tenure.lifecycle.jobs",
     "tenure.churn.jobs",
 )
 
