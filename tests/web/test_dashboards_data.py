@@ -86,9 +86,9 @@ def test_scoped_retention_and_renewals_equal_the_services_grouped_figures(ledger
 def test_movement_drill_downs_list_the_accounts_and_add_up_to_the_figures(ledger) -> None:
     with figures.scoped_ledger(ledger, Scope()) as source:
         series = figures.revenue(source, WINDOW)
-        found = {m: traces.get_trace("movement").run(source, traces.DrillRequest("movement", WINDOW, item=m))
+        found = {m: traces.get_trace("movement").run(ledger, source, traces.DrillRequest("movement", WINDOW, item=m))
                  for m in traces.MOVEMENTS}  # fmt: skip
-        paying = traces.get_trace("paying").run(source, traces.DrillRequest("paying", WINDOW, month=date(2025, 6, 1)))
+        paying = traces.get_trace("paying").run(ledger, source, traces.DrillRequest("paying", WINDOW, month=date(2025, 6, 1)))
     accounts = {m: sorted({r.external_id for r in result.rows}) for m, result in found.items()}
     assert accounts == {"new": ["cube"], "expansion": ["acme", "cube"], "reactivation": ["dart"],
                         "contraction": ["echo"], "churn": ["bolt", "dart"]}  # fmt: skip
@@ -104,9 +104,9 @@ def test_movement_drill_downs_list_the_accounts_and_add_up_to_the_figures(ledger
 def test_retention_and_renewal_drill_downs_filter_by_movement_and_status(ledger) -> None:
     with figures.scoped_ledger(ledger, Scope()) as source:
         churned = traces.get_trace("retention").run(
-            source, traces.DrillRequest("retention", WINDOW, month=date(2025, 3, 1), item="churned"))
+            ledger, source, traces.DrillRequest("retention", WINDOW, month=date(2025, 3, 1), item="churned"))
         due = traces.get_trace("renewal").run(
-            source, traces.DrillRequest("renewal", WINDOW, quarter="2025-Q2", as_of=date(2025, 8, 1)))
+            ledger, source, traces.DrillRequest("renewal", WINDOW, quarter="2025-Q2", as_of=date(2025, 8, 1)))
     # the cohort of 2024-03 is dart alone (bolt started later); it paid nothing at the end of March
     assert [r.external_id for r in churned.rows] == ["dart"]
     assert [(r.external_id, r.values["status"]) for r in due.rows] == [("acme", "renewed"), ("echo", "churned")]
@@ -156,3 +156,51 @@ def test_filters_and_windows_are_parsed_and_checked() -> None:
     assert figures.Quarter.parse("2025-q3").last_day == date(2025, 9, 30)
     with pytest.raises(Exception, match="quarter: expected"):
         figures.Quarter.parse("2025-Q5")
+
+
+def store_grades(context: AppContext, grades: dict[str, tuple[float | None, str | None]], day: date) -> None:
+    """Health snapshots for a day, as the health job stores them."""
+    import json
+
+    from sqlalchemy import insert, select
+
+    from tenure.models.accounts import Account
+    from tenure.models.health import HealthSnapshot
+
+    with context.engine.begin() as connection:
+        ids = dict(connection.execute(select(Account.external_id, Account.id)).all())
+        connection.execute(insert(HealthSnapshot), [
+            {"account_id": ids[name], "as_of": day, "scorecard": "default", "scorecard_version": 1,
+             "score": score, "grade": grade,
+             "measures": json.dumps([{"name": "seat_utilisation", "group": "usage", "value": 0.5,
+                                      "score": score, "weight": 1.0, "contribution": score}])}
+            for name, (score, grade) in grades.items()
+        ])  # fmt: skip
+
+
+def test_health_distribution_and_arr_at_risk_from_stored_scores(ledger) -> None:
+    from tenure.web.dashboards import health
+    from tenure.web.dashboards.schemas import DashboardParams
+
+    today = date(2025, 6, 15)
+    params = DashboardParams(Scope(), WINDOW, today)
+    with figures.scoped_ledger(ledger, Scope()) as source:
+        assert health.HealthSection().build(ledger, source, params).empty == health.NOT_SCORED
+    store_grades(ledger, {"acme": (40.0, "red"), "cube": (60.0, "yellow"), "dart": (90.0, "green"),
+                          "echo": (None, None)}, today)  # fmt: skip
+    with figures.scoped_ledger(ledger, Scope()) as source:
+        view = health.HealthSection().build(ledger, source, params)
+        at_risk = traces.get_trace("at_risk").run(ledger, source, traces.DrillRequest("at_risk", WINDOW, as_of=today))
+        unscored = traces.get_trace("health").run(
+            ledger, source, traces.DrillRequest("health", WINDOW, item="not scored", as_of=today))
+    stats = dict(view.stats)
+    # ARR on 2025-06-15: acme 150 x 12 = 1800 (red), cube 350 x 12 = 4200 (yellow)
+    assert stats["ARR at risk (red + yellow)"].value == D("6000.00")
+    assert stats["Red ARR"].value == D("1800.00")
+    assert stats["Accounts at risk"].value == 2
+    assert [(r.external_id, r.values["grade"], r.values["arr"]) for r in at_risk.rows] == [
+        ("cube", "yellow", D("4200.00")), ("acme", "red", D("1800.00"))]  # fmt: skip
+    assert sorted(r.external_id for r in unscored.rows) == ["bolt", "echo"]  # bolt: no snapshot
+    (table,) = view.tables
+    smb = next(row for row in table.rows if row[0].value == "smb")
+    assert [c.value for c in smb[1:]] == [1, 1, 0, 1]  # red acme, yellow cube, bolt not scored

@@ -22,6 +22,7 @@ from tenure.analytics.months import month_index, month_of_index
 from tenure.analytics.results import cents_to_money
 from tenure.analytics.revenue import account_movements, account_snapshots, measure_scale
 from tenure.errors import Invalid, NotFound
+from tenure.kit.context import AppContext
 from tenure.web.dashboards import figures
 from tenure.web.dashboards.scope import Window
 
@@ -55,7 +56,7 @@ class Trace(ABC):
     kind: ClassVar[str]
 
     @abstractmethod
-    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult: ...
+    def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult: ...
 
 
 TRACES: dict[str, Trace] = {}
@@ -106,7 +107,7 @@ class MovementTrace(Trace):
 
     kind = "movement"
 
-    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+    def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult:
         movement = _choice(request.item, MOVEMENTS, "movement")
         first, last = _months(request)
         terms = source.terms
@@ -134,7 +135,7 @@ class PayingTrace(Trace):
 
     kind = "paying"
 
-    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+    def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult:
         if request.month is None:
             raise Invalid("month: required (YYYY-MM)")
         index = month_index(request.month)
@@ -158,7 +159,7 @@ class RetentionTrace(Trace):
 
     kind = "retention"
 
-    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+    def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult:
         if request.month is None:
             raise Invalid("month: required (YYYY-MM)")
         if request.item is not None:
@@ -185,7 +186,7 @@ class RenewalTrace(Trace):
 
     kind = "renewal"
 
-    def run(self, source: LedgerTables, request: DrillRequest) -> TraceResult:
+    def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult:
         quarter = figures.Quarter.parse(request.quarter or "")
         if request.item is not None:
             _choice(request.item, RENEWAL_STATUSES, "status")

@@ -15,7 +15,7 @@ from tenure.kit.context import AppContext
 from tenure.models.types import Segment
 from tenure.users import service as users
 from tenure.web.auth import SignedIn, page_router, require_role
-from tenure.web.dashboards import directory, figures, sections, traces
+from tenure.web.dashboards import directory, figures, health, sections, traces  # noqa: F401 - health registers
 from tenure.web.dashboards.schemas import DashboardParams
 from tenure.web.dashboards.scope import parse_scope, parse_window
 from tenure.web.templating import render
@@ -77,7 +77,7 @@ def drill_down(
         month=parse_month(month, "month") if month else None, as_of=params.today,
     )  # fmt: skip
     with figures.scoped_ledger(context, params.scope) as source:
-        result = trace.run(source, drill)
+        result = trace.run(context, source, drill)
     names = directory.labels(session, [row.external_id for row in result.rows])
     back = {**params.scope.query(), **params.window.query()}
     return render(request, "dashboards/accounts.html", {
