@@ -2,19 +2,83 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date, timedelta
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from tenure.api.deps import get_session, get_today
+from tenure.kit.pagination import PageParams
+from tenure.subscriptions import service as subscriptions
+from tenure.tasks import service as tasks
+from tenure.tasks.schemas import TaskFilters
 from tenure.web.auth import SignedIn, page_router, require_role
+from tenure.web.queries import home as queries
+from tenure.web.queries import portfolio
+from tenure.web.queries.portfolio import RENEWAL_WINDOWS, PortfolioFilters
+from tenure.web.services import optional
 from tenure.web.templating import render
 
 router = page_router()
+TASKS_SHOWN = 12
+CHANGES_SHOWN = 10
+ALERT_DAYS = 7
+PRIORITY_ORDER = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
+
+
+def my_tasks(session: Session, user: SignedIn, today: date) -> tuple[list[Any], int]:
+    filters = TaskFilters(owner=user.email, status="open", include_snoozed=False)
+    found = tasks.list_tasks(session, filters, PageParams(limit=200, offset=0), today)
+    ordered = sorted(found.items, key=lambda t: (PRIORITY_ORDER.get(t.priority, 9),
+                                                 t.due_on or date.max, t.id))
+    return ordered[:TASKS_SHOWN], found.total
+
+
+def health_changes(session: Session, book: dict[str, str], today: date) -> list[Any] | None:
+    service = optional("tenure.health.service", "score_changes")
+    if service is None:
+        return None
+    changes = service.score_changes(session, today, 7, limit=1_000_000).changes
+    return [c for c in changes if c.external_id in book][:CHANGES_SHOWN]
+
+
+def renewals(session: Session, user: SignedIn, today: date) -> list[dict[str, Any]]:
+    filters = PortfolioFilters(owner="me", renewal=max(RENEWAL_WINDOWS), sort="renewal")
+    rows, _ = portfolio.rows(session, filters, today, user.email, limit=None)
+    mrr = subscriptions.mrr_by_account(session, [r.id for r in rows], today)
+    buckets = [{"days": days, "rows": []} for days in RENEWAL_WINDOWS]
+    for row in rows:
+        days_left = (row.renewal_on - today).days if row.renewal_on else None
+        bucket = next((b for b in buckets if days_left is not None and days_left <= b["days"]), None)
+        if bucket is not None:
+            bucket["rows"].append({"row": row, "arr": portfolio.arr_of(mrr, row.id)})
+    return buckets
+
+
+def new_alerts(session: Session, book: dict[str, str], today: date) -> list[Any] | None:
+    service = optional("tenure.risk.service", "list_alerts")
+    if service is None:
+        return None
+    found = service.list_alerts(session, None, None, PageParams(limit=500, offset=0)).items
+    since = today - timedelta(days=ALERT_DAYS)
+    return [a for a in found if a.account_external_id in book and a.fired_on >= since][:20]
 
 
 @router.get("/")
 def home(
-    request: Request, user: Annotated[SignedIn, Depends(require_role("viewer"))]
+    request: Request,
+    user: Annotated[SignedIn, Depends(require_role("viewer"))],
+    session: Annotated[Session, Depends(get_session)],
+    today: Annotated[date, Depends(get_today)],
 ) -> Response:
-    return render(request, "home.html", {"nav": "home"})
+    book = queries.book(session, user.user_id)
+    open_tasks, task_total = my_tasks(session, user, today)
+    context = {
+        "nav": "home", "today": today, "book": book, "tasks": open_tasks,
+        "task_total": task_total, "changes": health_changes(session, book, today),
+        "renewals": renewals(session, user, today), "alerts": new_alerts(session, book, today),
+        "alert_days": ALERT_DAYS,
+    }
+    return render(request, "home.html", context)

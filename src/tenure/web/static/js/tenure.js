@@ -37,5 +37,14 @@
     document.addEventListener("DOMContentLoaded", function () { renderCharts(document); });
   }
 
+  // Forms marked data-current-query send the page's current query string (it changes
+  // when HTMX filters push a new URL), e.g. "save this view".
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-current-query")) return;
+    var input = form.querySelector('input[name="query"]');
+    if (input) input.value = window.location.search.replace(/^\?/, "");
+  });
+
   window.Tenure = { renderCharts: renderCharts };
 })();

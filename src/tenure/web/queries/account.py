@@ -1,0 +1,96 @@
+"""Account 360's stored facts that no domain service serves yet: the timeline (and adding
+a note to it), survey answers, and the latest churn score with its drivers (until
+`tenure.churn.service.account_churn` lands). Never commits.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tenure.errors import Invalid
+from tenure.kit.timeutil import utcnow
+from tenure.models.accounts import Account, Contact
+from tenure.models.health import ChurnScore
+from tenure.models.support import SurveyResponse
+from tenure.models.types import ActivityKind
+from tenure.models.users import User
+from tenure.models.work import Activity
+
+TIMELINE_LIMIT = 30
+MAX_NOTE = 10_000
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str
+    occurred_at: datetime
+    subject: str | None
+    body: str | None
+    author: str | None
+    contact: str | None
+
+
+def account_id(session: Session, external_id: str) -> int | None:
+    return session.scalar(select(Account.id).where(Account.external_id == external_id))
+
+
+def timeline(session: Session, account: int, limit: int = TIMELINE_LIMIT) -> list[TimelineItem]:
+    query = (
+        select(Activity, User.email, User.name, Contact.email)
+        .outerjoin(User, Activity.author_id == User.id)
+        .outerjoin(Contact, Activity.contact_id == Contact.id)
+        .where(Activity.account_id == account)
+        .order_by(Activity.occurred_at.desc(), Activity.id.desc())
+        .limit(limit)
+    )
+    return [
+        TimelineItem(a.kind, a.occurred_at, a.subject, a.body, name or email, contact)
+        for a, email, name, contact in session.execute(query)
+    ]
+
+
+def add_note(session: Session, account: int, author_id: int, body: str) -> None:
+    body = body.strip()
+    if not body:
+        raise Invalid("the note is empty")
+    if len(body) > MAX_NOTE:
+        raise Invalid(f"the note is longer than {MAX_NOTE} characters")
+    subject = body.splitlines()[0][:120]
+    session.add(Activity(account_id=account, kind=ActivityKind.note.value, occurred_at=utcnow(),
+                         author_id=author_id, subject=subject, body=body))
+    session.flush()
+
+
+def surveys(session: Session, account: int, limit: int = 10) -> list[SurveyResponse]:
+    query = (
+        select(SurveyResponse).where(SurveyResponse.account_id == account)
+        .order_by(SurveyResponse.responded_at.desc()).limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def churn(session: Session, account: int, today: date) -> dict[str, Any] | None:
+    query = (
+        select(ChurnScore).where(ChurnScore.account_id == account, ChurnScore.scored_on <= today)
+        .order_by(ChurnScore.scored_on.desc()).limit(1)
+    )
+    score = session.scalars(query).first()
+    if score is None:
+        return None
+    return {"probability": score.probability, "scored_on": score.scored_on,
+            "model_version": score.model_version, "drivers": _json(score.drivers, [])}
+
+
+def _json(text: str | None, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except ValueError:
+        return default
