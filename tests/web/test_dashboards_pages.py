@@ -35,13 +35,13 @@ def test_a_viewer_sees_every_section_with_figures_and_links(ledger, as_role) -> 
     page = viewer.get(f"/dashboards?{QUERY}&segment=smb")
     assert page.status_code == 200
     names = re.findall(r'hx-get="/dashboards/sections/(\w+)\?([^"]*)"', page.text)
-    assert [n for n, _ in names] == ["revenue", "retention", "renewals", "cohorts", "survival"]
+    assert [n for n, _ in names] == ["revenue", "retention", "renewals", "cohorts", "survival", "health"]
     assert all("segment=smb" in q for _, q in names)
     revenue = viewer.get(f"/dashboards/sections/revenue?{QUERY}&segment=smb")
     assert revenue.status_code == 200 and "data-vega-spec" in revenue.text
     # smb MRR at the end of June: acme's new 150 + cube 300 + 50 (bolt churned in March)
     assert re.search(r'MRR</div><div class="stat-value"><a href="[^"]+">\$500</a>', revenue.text)
-    for name in ("retention", "renewals", "cohorts", "survival"):
+    for name in ("retention", "renewals", "cohorts", "survival", "health"):
         section = viewer.get(f"/dashboards/sections/{name}?{QUERY}&segment=smb")
         assert section.status_code == 200, (name, section.text[:500])
         assert "data-vega-spec" in section.text or 'class="empty"' in section.text, name
