@@ -15,6 +15,7 @@ from tenure.models import (
     Contact,
     Invoice,
     MarketingSpend,
+    OnboardingMilestone,
     SubscriptionTerm,
     SurveyResponse,
     Task,
@@ -24,9 +25,9 @@ from tenure.models import (
 from tenure.usage.duckdb_store import duckdb_path
 from tests.cli_runner import run_tenure
 
-ARGS = ("demo", "--accounts", "60", "--no-serve", "--as-of", "2026-06-30")
+ARGS = ("demo", "--accounts", "60", "--no-serve", "--no-engine", "--as-of", "2026-06-30")
 TABLES = (User, Account, Contact, SubscriptionTerm, Invoice, MarketingSpend, Ticket,
-          SurveyResponse, Activity, Task)
+          SurveyResponse, Activity, Task, OnboardingMilestone)
 
 
 def _database_digest(url: str) -> dict[str, tuple[int, str]]:

@@ -44,7 +44,7 @@ def build_staff(profile: DemoProfile, high_touch_accounts: int, rng: np.random.G
         for role, email, password, name in SIGN_IN_USERS
     ]
     named = [2]
-    wanted = max(1, math.ceil(high_touch_accounts / profile.accounts_per_csm))
+    wanted = max(2, math.ceil(high_touch_accounts / profile.accounts_per_csm))
     used = {"casey.csm"}
     while len(named) < wanted:
         first = names.FIRST_NAMES[int(rng.integers(len(names.FIRST_NAMES)))]
@@ -89,6 +89,7 @@ class Contacts:
     title: list[str] = field(default_factory=list)
     role: list[str | None] = field(default_factory=list)
     created: list[int] = field(default_factory=list)
+    left: list[int] = field(default_factory=list)  # ordinal day the person left, -1
     champion: dict[int, int] = field(default_factory=dict)  # account -> contact index
 
     def add(self, account: int, domain: str, role: ContactRole, day: int,
@@ -106,6 +107,7 @@ class Contacts:
         self.title.append(titles[int(rng.integers(len(titles)))])
         self.role.append(role.value)
         self.created.append(day)
+        self.left.append(-1)
         if role is ContactRole.champion:
             self.champion[account] = index
         return index
@@ -142,7 +144,8 @@ def champions_leave(contacts: Contacts, accounts: AccountPlan, churn_day: np.nda
                     declines: np.ndarray, today: int, rng: np.random.Generator
                     ) -> list[ChampionChange]:
     """A third of declining churners lose their champion 30-150 days before churn (a few
-    get a replacement); 4% of other accounts change champions at a random time."""
+    get a replacement); 4% of other accounts change champions at a random time (most
+    get a replacement). The champion who left keeps the role and gets `left` set."""
     changes = []
     for i in range(accounts.n):
         if declines[i] and rng.random() < 0.35:
@@ -155,8 +158,7 @@ def champions_leave(contacts: Contacts, accounts: AccountPlan, churn_day: np.nda
         if day > today or day <= accounts.acquired[i] or i not in contacts.champion:
             continue
         former = contacts.champion[i]
-        contacts.role[former] = None
-        contacts.title[former] = f"Left the company (was {contacts.title[former]})"
+        contacts.left[former] = day  # keeps the champion role, for history
         successor = -1
         if replaced and day + 30 <= today:
             successor = contacts.add(i, accounts.domain[i], ContactRole.champion,

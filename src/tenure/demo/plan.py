@@ -10,12 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tenure.demo import behaviour, billing, people, worklist
+from tenure.demo import behaviour, billing, people, signals, worklist
 from tenure.demo.contracts import ContractOutcome, simulate_contracts
 from tenure.demo.customers import AccountPlan, build_accounts, first_day, history_start
 from tenure.demo.health import HealthModel, add_declines, draw_health
 from tenure.demo.profile import DAYS_PER_MONTH, DemoOptions, DemoProfile
 from tenure.demo.randomness import streams
+from tenure.lifecycle.service import MILESTONES as MILESTONE_TEMPLATES
 from tenure.models.types import LifecycleStage
 
 
@@ -37,6 +38,8 @@ class DemoPlan:
     surveys: behaviour.Surveys
     activities: behaviour.Activities
     tasks: worklist.Tasks
+    sentiment: signals.Sentiment
+    milestones: signals.Milestones
     stages: list[str]
     active_today: np.ndarray
     rngs: dict[str, np.random.Generator]
@@ -107,9 +110,7 @@ def _work(profile: DemoProfile, options: DemoOptions, accounts: AccountPlan,
     enterprise = accounts.tier == 0
     worklist.renewal_tasks(tasks, contracts.terms, accounts.name, accounts.external_id,
                            enterprise, today)
-    h_today = health.at(np.arange(accounts.n), np.full(accounts.n, today))
-    worklist.risk_tasks(tasks, h_today, active, accounts.name, accounts.external_id, today,
-                        rngs["tasks"])
+    # Risk outreach tasks come from the early-warning engine (`tenure.demo.engine`).
     worklist.onboarding_tasks(tasks, contracts.customer_since, active, accounts.name,
                               accounts.external_id, today)
     worklist.follow_up_tasks(tasks, activities, today, rngs["tasks"])
@@ -141,10 +142,26 @@ def build_plan(profile: DemoProfile, options: DemoOptions,
     step("people")
     tickets, surveys, activities, tasks = _work(profile, options, accounts, contracts,
                                                 health, active, rngs)
+    sentiment, milestones = _signals(profile, options, accounts, contracts, health, rngs)
     step("behaviour")
     return DemoPlan(profile, options, accounts, health, contracts, declines, staff, owner,
                     contacts, changes, invoices, spend, tickets, surveys, activities, tasks,
-                    lifecycle_stages(contracts, active, options.today), active, rngs)
+                    sentiment, milestones, lifecycle_stages(contracts, active, options.today),
+                    active, rngs)
+
+
+def _signals(profile: DemoProfile, options: DemoOptions, accounts: AccountPlan,
+             contracts: ContractOutcome, health: HealthModel,
+             rngs: dict[str, np.random.Generator]
+             ) -> tuple[signals.Sentiment, signals.Milestones]:
+    high = np.array([profile.tiers[t].high_touch for t in accounts.tier.tolist()], dtype=bool)
+    since, churn = contracts.customer_since, contracts.churn_day
+    sentiment = signals.csm_sentiment(health, high, since, churn, options.today,
+                                      rngs["sentiment"])
+    days = tuple(t.day for t in MILESTONE_TEMPLATES)
+    milestones = signals.onboarding_milestones(health, since, churn, days, options.today,
+                                               rngs["onboarding"])
+    return sentiment, milestones
 
 
 def _first_arr(contracts: ContractOutcome) -> np.ndarray:

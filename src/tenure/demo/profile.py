@@ -124,7 +124,11 @@ class UsageProfile:
     events_per_active_user: float = 1.0  # Poisson mean of events after the login
     events_health_slope: float = 0.25  # log of the mean per unit of health
     breadth_logit: tuple[float, float, float] = (-0.6, 1.0, 0.5)  # (intercept, health, log-tenure-years)
-    power_user_skew: float = 2.0  # user index = seats * U**skew: a few users do most
+    power_user_skew: float = 2.0  # user index = seats * reach * U**skew: a few do most
+    # Reach: the share of licensed seats that ever sign in, sigmoid(a + b * health + an
+    # account's own offset in [-0.6, 0.6]): about 0.65 on average, 0.9+ for ~7% (the
+    # seat-utilisation expansion signal), low for unhealthy accounts.
+    reach_logit: tuple[float, float] = (0.6, 0.9)
     mean_hour_utc: float = 14.0
     hour_sd: float = 3.0
     max_events: int = 20_000_000  # larger demos sample user-days to stay near this

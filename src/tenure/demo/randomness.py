@@ -19,6 +19,9 @@ STREAMS: tuple[str, ...] = (
     "activities",
     "tasks",
     "usage",
+    # Added later: appended so the streams above draw exactly as before.
+    "sentiment",
+    "onboarding",
 )
 
 

@@ -1,24 +1,28 @@
-"""Turn the generated plans into row dictionaries for bulk SQLAlchemy Core inserts.
+"""Turn the generated plans into columns (name -> list or numpy array) for
+`tenure.kit.bulk.append_columns`.
 
-Every timestamp is derived from the plan (never the clock), so a seed and an as-of date
-give the same rows, `created_at` included.
+Ids are given explicitly (1..n in plan order: the tables are empty), so references are
+plain array lookups. Every timestamp is derived from the plan (never the clock), so a
+seed and an as-of date give the same rows, `created_at` included. Times are numpy
+datetime64 in UTC, NaT for none.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
 from tenure.demo.behaviour import SECONDS_PER_DAY, Activities, Surveys, Tickets
 from tenure.demo.billing import Invoices
+from tenure.demo.calendar import EPOCH_ORDINAL
 from tenure.demo.contracts import Terms
 from tenure.demo.customers import AccountPlan
 from tenure.demo.people import Contacts
+from tenure.demo.signals import Milestones, Sentiment
 from tenure.demo.worklist import Tasks
 
-Row = dict[str, object]
+Columns = dict[str, object]
 _ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
 
 
@@ -31,133 +35,158 @@ def at_day(day: int) -> datetime:
     return at_seconds(int(day) * SECONDS_PER_DAY)
 
 
-def _day(day: int) -> date | None:
-    return None if day < 0 else date.fromordinal(int(day))
+def ids(count: int) -> np.ndarray:
+    return np.arange(1, count + 1, dtype=np.int64)
 
 
-def _money(value: float) -> Decimal:
-    return Decimal(str(round(float(value), 2)))
+def days(values: object) -> np.ndarray:
+    """Ordinal days (-1: none) as datetime64[D]."""
+    d = np.asarray(values, dtype=np.int64)
+    return np.where(d < 0, np.datetime64("NaT"), (d - EPOCH_ORDINAL).astype("datetime64[D]"))
 
 
-def _stamped(row: Row, when: datetime) -> Row:
-    row["created_at"] = when
-    row["updated_at"] = when
-    return row
+def day_times(values: object) -> np.ndarray:
+    """Midnight UTC of ordinal days (-1: none) as datetime64[s]."""
+    return days(values).astype("datetime64[s]")
 
 
-def account_rows(accounts: AccountPlan, segments: list[str], owner_ids: list[int],
-                 stages: list[str], since: np.ndarray) -> list[Row]:
-    return [
-        _stamped({
-            "external_id": accounts.external_id[i], "name": accounts.name[i],
-            "domain": accounts.domain[i], "industry": accounts.industry[i],
-            "country": accounts.country[i], "employees": int(accounts.employees[i]),
-            "owner_id": owner_ids[i], "segment": segments[i], "lifecycle_stage": stages[i],
-            "customer_since": at_day(since[i] if since[i] >= 0 else accounts.acquired[i]),
-        }, at_day(accounts.acquired[i]))
-        for i in range(accounts.n)
-    ]
+def second_times(values: object) -> np.ndarray:
+    """Ordinal-day seconds (-1: none) as datetime64[s]."""
+    s = np.asarray(values, dtype=np.int64)
+    return np.where(s < 0, np.datetime64("NaT"),
+                    (s - EPOCH_ORDINAL * SECONDS_PER_DAY).astype("datetime64[s]"))
 
 
-def contact_rows(contacts: Contacts, account_ids: list[int]) -> list[Row]:
-    return [
-        _stamped({
-            "external_id": contacts.external_id[k], "account_id": account_ids[contacts.account[k]],
-            "email": contacts.email[k], "first_name": contacts.first_name[k],
-            "last_name": contacts.last_name[k], "title": contacts.title[k],
-            "role": contacts.role[k],
-        }, at_day(contacts.created[k]))
-        for k in range(len(contacts))
-    ]
+def _money(values: object) -> np.ndarray:
+    return np.round(np.asarray(values, dtype=float), 2)
 
 
-def term_rows(terms: Terms, account_ids: list[int]) -> list[Row]:
-    return [
-        _stamped({
-            "external_id": f"SUB-{k + 1:07d}", "account_id": account_ids[terms.account[k]],
-            "plan": terms.plan[k], "start_date": _day(terms.start[k]),
-            "end_date": _day(terms.end[k]), "amount": _money(terms.amount[k]),
-            "billing_period_months": terms.billing[k], "quantity": terms.quantity[k],
-            "currency": "USD", "signed_at": _day(terms.signed[k]),
-            "canceled_at": _day(terms.canceled[k]), "source": "demo",
-        }, at_day(terms.signed[k]))
-        for k in range(len(terms))
-    ]
+def _stamped(columns: Columns, when: np.ndarray) -> Columns:
+    columns["created_at"] = when
+    columns["updated_at"] = when
+    return columns
 
 
-def invoice_rows(invoices: Invoices, account_ids: list[int], term_ids: list[int]) -> list[Row]:
-    term, account = invoices.term.tolist(), invoices.account.tolist()
-    issued, due, paid = invoices.issued.tolist(), invoices.due.tolist(), invoices.paid.tolist()
-    return [
-        _stamped({
-            "external_id": f"INV-{k + 1:08d}", "account_id": account_ids[account[k]],
-            "subscription_id": term_ids[term[k]], "amount": _money(invoices.amount[k]),
-            "currency": "USD", "issued_on": _day(issued[k]), "due_on": _day(due[k]),
-            "paid_on": _day(paid[k]), "status": invoices.status[k],
-        }, at_day(issued[k]))
-        for k in range(len(invoices))
-    ]
+def user_columns(staff_rows: list[dict[str, object]], today: int) -> Columns:
+    n = len(staff_rows)
+    columns: Columns = {"id": ids(n)}
+    for name in ("email", "name", "role", "password_hash"):
+        columns[name] = [row[name] for row in staff_rows]
+    columns["is_active"] = [True] * n
+    return _stamped(columns, day_times(np.full(n, today)))
 
 
-def spend_rows(spend: list[tuple[int, float]]) -> list[Row]:
-    return [
-        _stamped({"month": _day(month), "sales_marketing_spend": _money(value)},
-                 at_day(month))
-        for month, value in spend
-    ]
+def account_columns(accounts: AccountPlan, segments: list[str], owner_ids: np.ndarray,
+                    stages: list[str], since: np.ndarray, sentiment: Sentiment) -> Columns:
+    n = accounts.n
+    parent = np.asarray(accounts.parent)
+    return _stamped({
+        "id": ids(n), "external_id": accounts.external_id, "name": accounts.name,
+        "domain": accounts.domain, "industry": accounts.industry, "country": accounts.country,
+        "employees": accounts.employees, "owner_id": owner_ids, "segment": segments,
+        "lifecycle_stage": stages,
+        "parent_id": [int(p) + 1 if p >= 0 else None for p in parent.tolist()],
+        "customer_since": day_times(np.where(since >= 0, since, accounts.acquired)),
+        "csm_sentiment": [sentiment.label(i) for i in range(n)],
+        "csm_sentiment_at": sentiment_times(sentiment),
+    }, day_times(accounts.acquired))
 
 
-def ticket_rows(tickets: Tickets, account_ids: list[int]) -> list[Row]:
-    account, opened, closed = (tickets.account.tolist(), tickets.opened.tolist(),
-                               tickets.closed.tolist())
-    return [
-        _stamped({
-            "external_id": f"TCK-{k + 1:08d}", "account_id": account_ids[account[k]],
-            "opened_at": at_seconds(opened[k]),
-            "closed_at": at_seconds(closed[k]) if closed[k] >= 0 else None,
-            "priority": tickets.priority[k], "status": tickets.status[k],
-            "subject": tickets.subject[k],
-        }, at_seconds(opened[k]))
-        for k in range(len(account))
-    ]
+def sentiment_times(sentiment: Sentiment) -> np.ndarray:
+    """The read's day at 16:30 UTC (end of a CSM's working day)."""
+    day = sentiment.day
+    return second_times(np.where(day >= 0, day * SECONDS_PER_DAY + 59_400, -1))
 
 
-def survey_rows(surveys: Surveys, account_ids: list[int], contact_ids: list[int],
-                emails: list[str], respondent: np.ndarray) -> list[Row]:
-    account, responded = surveys.account.tolist(), surveys.responded.tolist()
-    score, who = surveys.score.tolist(), respondent.tolist()
-    return [
-        _stamped({
-            "external_id": f"SRV-{k + 1:08d}", "account_id": account_ids[account[k]],
-            "contact_id": contact_ids[who[k]], "contact_email": emails[who[k]],
-            "kind": surveys.kind[k], "score": score[k],
-            "responded_at": at_seconds(responded[k]), "comment": surveys.comment[k],
-        }, at_seconds(responded[k]))
-        for k in range(len(account))
-    ]
+def contact_columns(contacts: Contacts) -> Columns:
+    account = np.asarray(contacts.account, dtype=np.int64)
+    left = np.asarray(contacts.left, dtype=np.int64)
+    return _stamped({
+        "id": ids(len(contacts)), "external_id": contacts.external_id,
+        "account_id": account + 1, "email": contacts.email,
+        "first_name": contacts.first_name, "last_name": contacts.last_name,
+        "title": contacts.title, "role": contacts.role,
+        "left_at": second_times(np.where(left >= 0, left * SECONDS_PER_DAY + 61_200, -1)),
+    }, day_times(contacts.created))
 
 
-def activity_rows(activities: Activities, account_ids: list[int], author_ids: list[int]
-                  ) -> list[Row]:
-    account, at = activities.account.tolist(), activities.at.tolist()
-    return [
-        _stamped({
-            "account_id": account_ids[account[k]], "kind": activities.kind[k],
-            "occurred_at": at_seconds(at[k]), "author_id": author_ids[account[k]],
-            "subject": activities.subject[k], "body": f"{activities.subject[k]}.",
-        }, at_seconds(at[k]))
-        for k in range(len(account))
-    ]
+def term_columns(terms: Terms) -> Columns:
+    n = len(terms)
+    return _stamped({
+        "id": ids(n), "external_id": [f"SUB-{k + 1:07d}" for k in range(n)],
+        "account_id": np.asarray(terms.account, dtype=np.int64) + 1, "plan": terms.plan,
+        "start_date": days(terms.start), "end_date": days(terms.end),
+        "amount": _money(terms.amount), "billing_period_months": terms.billing,
+        "quantity": terms.quantity, "currency": ["USD"] * n,
+        "signed_at": days(terms.signed), "canceled_at": days(terms.canceled),
+        "source": ["demo"] * n,
+    }, day_times(terms.signed))
 
 
-def task_rows(tasks: Tasks, account_ids: list[int], owner_ids: list[int]) -> list[Row]:
-    return [
-        _stamped({
-            "account_id": account_ids[tasks.account[k]], "owner_id": owner_ids[tasks.account[k]],
-            "type": tasks.type[k], "title": tasks.title[k], "reason": tasks.reason[k],
-            "priority": tasks.priority[k], "due_on": _day(tasks.due[k]),
-            "status": tasks.status[k], "dedup_key": tasks.dedup_key[k],
-            "completed_at": at_seconds(tasks.completed[k]) if tasks.completed[k] >= 0 else None,
-        }, at_day(tasks.created[k]))
-        for k in range(len(tasks))
-    ]
+def invoice_columns(invoices: Invoices) -> Columns:
+    n = len(invoices)
+    return _stamped({
+        "external_id": [f"INV-{k + 1:08d}" for k in range(n)],
+        "account_id": invoices.account + 1, "subscription_id": invoices.term + 1,
+        "amount": _money(invoices.amount), "currency": ["USD"] * n,
+        "issued_on": days(invoices.issued), "due_on": days(invoices.due),
+        "paid_on": days(invoices.paid), "status": invoices.status,
+    }, day_times(invoices.issued))
+
+
+def spend_columns(spend: list[tuple[int, float]]) -> Columns:
+    months = [month for month, _ in spend]
+    return _stamped({"month": days(months),
+                     "sales_marketing_spend": _money([value for _, value in spend])},
+                    day_times(months))
+
+
+def ticket_columns(tickets: Tickets) -> Columns:
+    n = tickets.account.size
+    return _stamped({
+        "external_id": [f"TCK-{k + 1:08d}" for k in range(n)],
+        "account_id": tickets.account + 1, "opened_at": second_times(tickets.opened),
+        "closed_at": second_times(tickets.closed), "priority": tickets.priority,
+        "status": tickets.status, "subject": tickets.subject,
+    }, second_times(tickets.opened))
+
+
+def survey_columns(surveys: Surveys, contact_ids: np.ndarray, emails: list[str],
+                   respondent: np.ndarray) -> Columns:
+    n = surveys.account.size
+    return _stamped({
+        "external_id": [f"SRV-{k + 1:08d}" for k in range(n)],
+        "account_id": surveys.account + 1, "contact_id": contact_ids[respondent],
+        "contact_email": [emails[k] for k in respondent.tolist()], "kind": surveys.kind,
+        "score": surveys.score, "responded_at": second_times(surveys.responded),
+        "comment": surveys.comment,
+    }, second_times(surveys.responded))
+
+
+def activity_columns(activities: Activities, author_ids: np.ndarray) -> Columns:
+    return _stamped({
+        "account_id": activities.account + 1, "kind": activities.kind,
+        "occurred_at": second_times(activities.at),
+        "author_id": author_ids[activities.account],
+        "subject": activities.subject, "body": [f"{s}." for s in activities.subject],
+    }, second_times(activities.at))
+
+
+def task_columns(tasks: Tasks, owner_ids: np.ndarray) -> Columns:
+    account = np.asarray(tasks.account, dtype=np.int64)
+    return _stamped({
+        "account_id": account + 1, "owner_id": owner_ids[account], "type": tasks.type,
+        "title": tasks.title, "reason": tasks.reason, "priority": tasks.priority,
+        "due_on": days(tasks.due), "status": tasks.status, "dedup_key": tasks.dedup_key,
+        "completed_at": second_times(tasks.completed),
+    }, day_times(tasks.created))
+
+
+def milestone_columns(milestones: Milestones, keys: list[str], names: list[str],
+                      since: np.ndarray) -> Columns:
+    template = milestones.template.tolist()
+    return _stamped({
+        "account_id": milestones.account + 1, "key": [keys[t] for t in template],
+        "name": [names[t] for t in template], "due_on": days(milestones.due),
+        "completed_on": days(milestones.completed),
+    }, day_times(since[milestones.account]))

@@ -11,7 +11,7 @@ from typing import Protocol
 
 import numpy as np
 import pyarrow as pa
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tenure.demo import rows
@@ -22,12 +22,14 @@ from tenure.demo.profile import DEFAULT_PROFILE, DemoOptions, DemoProfile
 from tenure.demo.usage import UsageGenerator, UsageInputs, plan_sampling
 from tenure.errors import Conflict
 from tenure.kit import bulk
+from tenure.lifecycle.service import MILESTONES as MILESTONE_TEMPLATES
 from tenure.models import (
     Account,
     Activity,
     Contact,
     Invoice,
     MarketingSpend,
+    OnboardingMilestone,
     SubscriptionTerm,
     SurveyResponse,
     Task,
@@ -64,6 +66,8 @@ class DemoSummary:
     surveys: int
     activities: int
     tasks: int
+    milestones: int
+    champions_left: int
     events: int
     event_sample_rate: float
     sign_in: tuple[tuple[str, str, str], ...]  # (role, email, password)
@@ -72,7 +76,7 @@ class DemoSummary:
 
 # Tables the demo writes; any row in them means TENURE_HOME already holds data.
 OPERATIONAL_TABLES = (Account, Contact, SubscriptionTerm, Invoice, Ticket, SurveyResponse,
-                      Activity, Task, MarketingSpend, User)
+                      Activity, Task, MarketingSpend, User, OnboardingMilestone)
 
 
 def ensure_empty(session: Session, events: EventStore) -> None:
@@ -91,17 +95,10 @@ class _Writer:
     def __init__(self, session: Session, progress: Progress, batch_rows: int) -> None:
         self.session, self.progress, self.batch = session, progress, batch_rows
 
-    def insert(self, model: type, data: list[rows.Row], ids: bool = False) -> list[int]:
-        found: list[int] = []
-        for offset in range(0, len(data), self.batch):
-            chunk = data[offset:offset + self.batch]
-            if ids:
-                stmt = insert(model).returning(model.id, sort_by_parameter_order=True)
-                found.extend(self.session.execute(stmt, chunk).scalars())
-            else:
-                bulk.insert_rows(self.session, model, chunk, len(chunk))
-            self.progress.advance(len(chunk))
-        return found
+    def insert(self, model: type, columns: rows.Columns) -> None:
+        bulk.append_columns(self.session, model, columns, self.batch, self.progress.advance)
+        if "id" in columns:
+            bulk.reset_id_sequence(self.session, model)
 
 
 def _respondents(plan: DemoPlan) -> np.ndarray:
@@ -131,38 +128,41 @@ def _champion_notes(plan: DemoPlan) -> Activities:
          for x in changes])
 
 
+def _operational_rows(plan: DemoPlan) -> int:
+    return (len(plan.staff.rows) + plan.accounts.n + len(plan.contacts)
+            + len(plan.contracts.terms) + len(plan.invoices) + len(plan.spend)
+            + len(plan.tickets.account) + len(plan.surveys.account)
+            + len(plan.activities.account) + len(plan.champion_changes) + len(plan.tasks)
+            + len(plan.milestones))
+
+
 def write_operational(session: Session, plan: DemoPlan, progress: Progress,
                       batch_rows: int) -> None:
-    w = _Writer(session, progress, batch_rows)
-    total = (len(plan.staff.rows) + 2 * plan.accounts.n + len(plan.contacts)
-             + len(plan.contracts.terms) + len(plan.invoices) + len(plan.spend)
-             + len(plan.tickets.account) + len(plan.surveys.account)
-             + len(plan.activities.account) + len(plan.champion_changes) + len(plan.tasks))
-    progress.phase("operational records", total)
-    at = rows.at_day(plan.options.today)
-    user_ids = w.insert(User, [rows._stamped(dict(r), at) for r in plan.staff.rows], ids=True)
-    owner_ids = [user_ids[k] for k in plan.owner.tolist()]
+    """Every operational row, with explicit ids (the tables are empty), through the
+    driver's fastest bulk path (see `tenure.kit.bulk.append_columns`)."""
+    w = _Writer(session, progress, max(batch_rows, 100_000))
+    progress.phase("operational records", _operational_rows(plan))
+    owner_ids = plan.owner + 1
     segments = [plan.profile.tiers[t].segment.value for t in plan.accounts.tier.tolist()]
-    account_ids = w.insert(Account, rows.account_rows(
-        plan.accounts, segments, owner_ids, plan.stages, plan.contracts.customer_since), ids=True)
-    # updated_at is given explicitly, or its onupdate would stamp the clock's time.
-    parents = [{"id": account_ids[i], "parent_id": account_ids[p],
-                "updated_at": rows.at_day(plan.accounts.acquired[i])}
-               for i, p in enumerate(plan.accounts.parent.tolist()) if p >= 0]
-    if parents:
-        session.execute(update(Account), parents)
-    progress.advance(plan.accounts.n)
-    contact_ids = w.insert(Contact, rows.contact_rows(plan.contacts, account_ids), ids=True)
-    term_ids = w.insert(SubscriptionTerm, rows.term_rows(plan.contracts.terms, account_ids),
-                        ids=True)
-    w.insert(Invoice, rows.invoice_rows(plan.invoices, account_ids, term_ids))
-    w.insert(MarketingSpend, rows.spend_rows(plan.spend))
-    w.insert(Ticket, rows.ticket_rows(plan.tickets, account_ids))
-    w.insert(SurveyResponse, rows.survey_rows(plan.surveys, account_ids, contact_ids,
-                                              plan.contacts.email, _respondents(plan)))
-    w.insert(Activity, rows.activity_rows(plan.activities, account_ids, owner_ids))
-    w.insert(Activity, rows.activity_rows(_champion_notes(plan), account_ids, owner_ids))
-    w.insert(Task, rows.task_rows(plan.tasks, account_ids, owner_ids))
+    contact_ids = rows.ids(len(plan.contacts))
+    with bulk.sqlite_bulk_load(session):
+        w.insert(User, rows.user_columns(plan.staff.rows, plan.options.today))
+        w.insert(Account, rows.account_columns(
+            plan.accounts, segments, owner_ids, plan.stages, plan.contracts.customer_since,
+            plan.sentiment))
+        w.insert(Contact, rows.contact_columns(plan.contacts))
+        w.insert(SubscriptionTerm, rows.term_columns(plan.contracts.terms))
+        w.insert(Invoice, rows.invoice_columns(plan.invoices))
+        w.insert(MarketingSpend, rows.spend_columns(plan.spend))
+        w.insert(Ticket, rows.ticket_columns(plan.tickets))
+        w.insert(SurveyResponse, rows.survey_columns(plan.surveys, contact_ids,
+                                                     plan.contacts.email, _respondents(plan)))
+        w.insert(Activity, rows.activity_columns(plan.activities, owner_ids))
+        w.insert(Activity, rows.activity_columns(_champion_notes(plan), owner_ids))
+        w.insert(Task, rows.task_columns(plan.tasks, owner_ids))
+        w.insert(OnboardingMilestone, rows.milestone_columns(
+            plan.milestones, [t.key for t in MILESTONE_TEMPLATES],
+            [t.name for t in MILESTONE_TEMPLATES], plan.contracts.customer_since))
     session.flush()
 
 
@@ -211,7 +211,8 @@ def generate_demo(session: Session, events: EventStore, options: DemoOptions,
         contacts=len(plan.contacts), invoices=len(plan.invoices),
         tickets=len(plan.tickets.account), surveys=len(plan.surveys.account),
         activities=len(plan.activities.account) + len(plan.champion_changes),
-        tasks=len(plan.tasks), events=stored, event_sample_rate=rate,
+        tasks=len(plan.tasks), milestones=len(plan.milestones),
+        champions_left=len(plan.champion_changes), events=stored, event_sample_rate=rate,
         sign_in=tuple((role.value, email, password)
                       for role, email, password, _ in SIGN_IN_USERS),
         csms=len(plan.staff.named_csms) + len(plan.staff.pool_csms),

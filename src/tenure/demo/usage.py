@@ -69,6 +69,9 @@ class UsageGenerator:
         self.t_qty = np.asarray(t.quantity, dtype=np.int64)
         self.sample_rate = 1.0
         self.produced = 0
+        # A fixed per-account offset of the reach (a hash of the index, no random draw).
+        spread = (np.arange(n, dtype=np.uint64) * np.uint64(2_654_435_761)) % np.uint64(2**32)
+        self.reach_offset = (spread.astype(float) / 2**32 - 0.5) * 1.2
 
     def expected_events(self) -> float:
         start = np.maximum(self.t_start, self.inputs.first_day)
@@ -111,7 +114,11 @@ class UsageGenerator:
         counts = active[a_idx, d_idx]
         a_idx, d_idx = np.repeat(a_idx, counts), np.repeat(d_idx, counts)
         seats, h = w.seats[a_idx, d_idx], w.health[a_idx, d_idx]
-        user = (seats * self.rng.random(a_idx.size) ** self.p.power_user_skew).astype(np.int64)
+        # Users come from the share of seats the account actually uses (its reach).
+        r0, r1 = self.p.reach_logit
+        reach = sigmoid(r0 + r1 * h + self.reach_offset[w.account[a_idx]])
+        user = (seats * reach * self.rng.random(a_idx.size) ** self.p.power_user_skew
+                ).astype(np.int64)
         lam = self.p.events_per_active_user * np.exp(self.p.events_health_slope * h)
         per_user = 2 + self.rng.poisson(lam)
         ev = np.repeat(np.arange(a_idx.size), per_user)

@@ -1,5 +1,6 @@
-"""The CSM's tasks: open renewal, risk and onboarding tasks as of today, and done
-follow-ups from past calls and meetings."""
+"""The CSM's tasks: open renewal and onboarding tasks as of today, and done follow-ups
+from past calls and meetings. Risk outreach tasks are opened by the early-warning engine
+after generation (`tenure.demo.engine`)."""
 
 from __future__ import annotations
 
@@ -58,19 +59,6 @@ def renewal_tasks(tasks: Tasks, terms: Terms, names: list[str], external_ids: li
                   f"Term {terms.plan[k]} ends on day {end - today} from today",
                   priority, max(today, end - 45), today - 1,
                   dedup=f"renewal:{external_ids[account]}:{end}")
-
-
-def risk_tasks(tasks: Tasks, health_today: np.ndarray, active: np.ndarray, names: list[str],
-               external_ids: list[str], today: int, rng: np.random.Generator) -> None:
-    """Most accounts whose health is low today have an open outreach task."""
-    for i in np.flatnonzero(active & (health_today < -1.0)).tolist():
-        if rng.random() < 0.7:
-            urgent = health_today[i] < -2.0
-            tasks.add(i, "risk", f"Usage is dropping at {names[i]}: reach out",
-                      "Active users and logins fell over the last two months",
-                      TaskPriority.urgent if urgent else TaskPriority.high,
-                      today + int(rng.integers(-5, 8)), today - int(rng.integers(3, 20)),
-                      dedup=f"risk:{external_ids[i]}:usage_decline")
 
 
 def onboarding_tasks(tasks: Tasks, since: np.ndarray, active: np.ndarray, names: list[str],
