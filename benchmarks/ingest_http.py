@@ -55,6 +55,59 @@ def bodies(proc: int, batches: int) -> list[bytes]:
             for b in range(batches)]
 
 
+async def _raw_connection(host: str, port: int, requests: list[bytes],
+                          latencies: list[float]) -> int:
+    """Send pre-built HTTP/1.1 requests one after another on one keep-alive connection;
+    the number of non-200 answers."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection(host, port)
+    failures = 0
+    try:
+        for request in requests:
+            started = time.perf_counter()
+            writer.write(request)
+            status = int((await reader.readline()).split()[1])
+            length = 0
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - started)
+            failures += status != 200
+    finally:
+        writer.close()
+    return failures
+
+
+def raw_client_process(proc: int, batches: int, conns: int, base: str, key: str,
+                       barrier: mp.Barrier, out: mp.Queue) -> None:  # type: ignore[type-arg]
+    """A lean client (asyncio streams, requests serialised before the clock starts), so
+    that the client processes leave the 2 cores to the server as far as possible."""
+    import asyncio
+
+    host, port = base.removeprefix("http://").split(":")
+    auth = base64.b64encode(f"{key}:".encode()).decode()
+    requests = [
+        (f"POST /v1/batch HTTP/1.1\r\nHost: {host}\r\nAuthorization: Basic {auth}\r\n"
+         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+        + body
+        for body in bodies(proc, batches)
+    ]
+    latencies: list[float] = []
+
+    async def run() -> int:
+        found = await asyncio.gather(*(
+            _raw_connection(host, int(port), requests[c::conns], latencies) for c in range(conns)
+        ))
+        return sum(found)
+
+    barrier.wait()
+    failures = asyncio.run(run())
+    out.put((latencies, failures))
+
+
 def client_process(proc: int, batches: int, conns: int, base: str, key: str,
                    barrier: mp.Barrier, out: mp.Queue) -> None:  # type: ignore[type-arg]
     todo = bodies(proc, batches)
@@ -86,7 +139,18 @@ def client_process(proc: int, batches: int, conns: int, base: str, key: str,
     out.put((latencies, failures[0]))
 
 
-def run_http(home: Path, total: int, procs: int, conns: int) -> tuple[float, list[float], int]:
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+SERVER_CPU: list[float] = []
+LOAD: list[float] = []  # CPU seconds the server spent during the timed run
+
+
+def run_http(home: Path, total: int, procs: int, conns: int,
+             client: str) -> tuple[float, list[float], int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TENURE_")}
     env["TENURE_HOME"] = str(home)
     tenure = str(Path(sys.executable).parent / "tenure")
@@ -112,15 +176,18 @@ def run_http(home: Path, total: int, procs: int, conns: int) -> tuple[float, lis
         batches = total // BATCH // procs
         barrier = mp.Barrier(procs + 1)
         out: mp.Queue = mp.Queue()  # type: ignore[type-arg]
-        workers = [mp.Process(target=client_process,
+        target = raw_client_process if client == "raw" else client_process
+        workers = [mp.Process(target=target,
                               args=(p, batches, conns, base, key, barrier, out))
                    for p in range(procs)]
         for worker in workers:
             worker.start()
         barrier.wait()
+        cpu_before = cpu_seconds(server.pid)
         started = time.perf_counter()
         results = [out.get() for _ in workers]
         elapsed = time.perf_counter() - started
+        SERVER_CPU.append(cpu_seconds(server.pid) - cpu_before)
         for worker in workers:
             worker.join()
     finally:
@@ -178,18 +245,26 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=400_000)
     parser.add_argument("--procs", type=int, default=4)
     parser.add_argument("--conns", type=int, default=16, help="connections per process")
+    parser.add_argument("--client", choices=("raw", "httpx"), default="raw",
+                        help="raw: pre-built requests on asyncio streams (lean); httpx: "
+                        "an httpx.Client per process with a thread per connection")
     args = parser.parse_args()
+    LOAD.append(os.getloadavg()[0])
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        rate, latencies, failures = run_http(folder / "home", args.events, args.procs, args.conns)
+        rate, latencies, failures = run_http(folder / "home", args.events, args.procs,
+                                             args.conns, args.client)
         stored, distinct = stored_count(folder / "home")
         cuts = statistics.quantiles(latencies, n=100)
         raw = run_raw(folder, event_table(args.events, args.procs))
     sent = len(latencies) * BATCH
-    print(f"HTTP /v1/batch: {sent} events in batches of {BATCH}, {args.procs} processes x "
-          f"{args.conns} connections, {failures} non-200")
+    print(f"HTTP /v1/batch: {sent} events in batches of {BATCH}, {args.procs} {args.client} "
+          f"client processes x {args.conns} connections, {failures} non-200")
     print(f"  {rate:,.0f} events/s; batch latency p50 {cuts[49] * 1000:.1f} ms, "
           f"p99 {cuts[98] * 1000:.1f} ms")
+    print(f"  server CPU {SERVER_CPU[0]:.2f} s = {SERVER_CPU[0] / sent * 1e6:.1f} us per event "
+          f"({sent / SERVER_CPU[0]:,.0f} events per server CPU-second); load average "
+          f"before the run {LOAD[0]:.2f}")
     print(f"  stored {stored} rows, {distinct} distinct messageIds (sent {sent})")
     print(f"raw DuckDB append of the same events (one batch): {raw:,.0f} events/s")
     print(f"ratio HTTP / raw append: {rate / raw:.3f}")

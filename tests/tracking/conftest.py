@@ -1,5 +1,9 @@
 """Tracking fixtures: a source with its write key, the app under TestClient, and a real
-uvicorn server on 127.0.0.1 (optionally behind a fault-injecting ASGI wrapper)."""
+uvicorn server on 127.0.0.1 (optionally behind a fault-injecting ASGI wrapper).
+
+Every tracking test runs with each event store: DuckDB (the embedded default) and
+PostgreSQL (a fresh database cloned from the test template; skipped without scripts/test),
+on top of the root conftest's SQLite/PostgreSQL operational databases."""
 
 from __future__ import annotations
 
@@ -7,17 +11,40 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
 from tenure.api.app import create_app
+from tenure.config import Settings
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
 from tenure.tracking import service
+from tenure.usage.duckdb_store import DuckDBEventStore
+from tenure.usage.postgres_store import conninfo
+from tests.conftest import drop_postgres_database, fresh_postgres_database
+
+
+@pytest.fixture(params=["duckdb", "pg-events"])
+def events_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The event store of a tracking test: DuckDB, or PostgreSQL (its own database)."""
+    if request.param == "duckdb":
+        yield f"duckdb:///{tmp_path / 'events.duckdb'}"
+        return
+    template = request.getfixturevalue("postgres_template")  # skips without PostgreSQL
+    name, url = fresh_postgres_database(template)
+    yield url
+    drop_postgres_database(name)
+
+
+@pytest.fixture
+def settings(settings: Settings, events_url: str) -> Settings:
+    return settings.model_copy(update={"events_url": events_url})
 
 
 @pytest.fixture
@@ -41,11 +68,24 @@ def client(context: AppContext) -> Iterator[TestClient]:
         yield test_client
 
 
+STORED_SQL = (
+    "SELECT message_id, source, event_time, received_at, account_external_id, user_id, "
+    "event, CAST(properties AS {text}) AS properties FROM events ORDER BY message_id"
+)
+
+
 def stored(context: AppContext) -> list[dict[str, Any]]:
-    """Every stored event as a dict (DuckDB event store of the `settings` fixture)."""
-    with context.events.connect() as connection:  # type: ignore[attr-defined]
-        cursor = connection.execute("SELECT * FROM events ORDER BY message_id")
-        names = [column[0] for column in cursor.description]
+    """Every stored event as a dict (properties as JSON text), from either event store."""
+    store = context.events
+    if isinstance(store, DuckDBEventStore):
+        with store.connect() as connection:
+            cursor = connection.execute(STORED_SQL.format(text="VARCHAR"))
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row)) for row in cursor.fetchall()]
+    store.ensure_schema()
+    with psycopg.connect(conninfo(store.url)) as connection:
+        cursor = connection.execute(STORED_SQL.format(text="text"))
+        names = [column.name for column in cursor.description or ()]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 

@@ -1,4 +1,4 @@
-"""The tracking API over HTTP (TestClient), on SQLite and PostgreSQL, DuckDB events."""
+"""The tracking API over HTTP (TestClient), on SQLite and PostgreSQL, DuckDB and PostgreSQL events."""
 
 from __future__ import annotations
 

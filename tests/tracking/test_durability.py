@@ -14,6 +14,7 @@ import pytest
 from tenure.kit.context import AppContext
 from tests.api.test_serve import _free_port, _start, _wait_ready
 from tests.cli_runner import run_tenure
+from tests.tracking.conftest import stored
 
 
 def _batches(count: int, size: int) -> list[bytes]:
@@ -39,8 +40,7 @@ def _post_all(base: str, key: str, bodies: list[bytes]) -> list[int]:
 
 
 def _stored_ids(context: AppContext) -> list[str]:
-    with context.events.connect() as connection:  # type: ignore[attr-defined]
-        return [row[0] for row in connection.execute("SELECT message_id FROM events").fetchall()]
+    return [row["message_id"] for row in stored(context)]
 
 
 @pytest.mark.slow

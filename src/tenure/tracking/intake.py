@@ -124,6 +124,15 @@ def _over_size(raw: dict[str, Any]) -> bool:
     return len(json.dumps(raw, separators=(",", ":"))) > MAX_MESSAGE_BYTES
 
 
+def _with_shared_context(raw: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """The message with the batch's context filling in keys its own context lacks (a
+    context that is not an object is left for validation to reject)."""
+    own = raw.get("context")
+    if own is not None and not isinstance(own, dict):
+        return raw
+    return {**raw, "context": {**shared, **(own or {})}}
+
+
 def _raw_messages(body: dict[str, Any], kind: str) -> list[Any]:
     if kind != "batch":
         return [{**body, "type": kind}]
@@ -156,7 +165,7 @@ def messages(
             continue
         else:
             if shared is not None and isinstance(raw, dict):
-                raw = {**raw, "context": {**shared, **(raw.get("context") or {})}}
+                raw = _with_shared_context(raw, shared)
             result = _message(raw, size_checked)
         if isinstance(result, tuple):
             code, reason = result
