@@ -1,13 +1,11 @@
 """Account 360's stored facts that no domain service serves yet: the timeline (and adding
-a note to it), survey answers, and the latest churn score with its drivers (until
-`tenure.churn.service.account_churn` lands). Never commits.
+a note to it) and survey answers. Never commits.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +14,6 @@ from sqlalchemy.orm import Session
 from tenure.errors import Invalid
 from tenure.kit.timeutil import utcnow
 from tenure.models.accounts import Account, Contact
-from tenure.models.health import ChurnScore
 from tenure.models.support import SurveyResponse
 from tenure.models.types import ActivityKind
 from tenure.models.users import User
@@ -73,24 +70,3 @@ def surveys(session: Session, account: int, limit: int = 10) -> list[SurveyRespo
         .order_by(SurveyResponse.responded_at.desc()).limit(limit)
     )
     return list(session.scalars(query))
-
-
-def churn(session: Session, account: int, today: date) -> dict[str, Any] | None:
-    query = (
-        select(ChurnScore).where(ChurnScore.account_id == account, ChurnScore.scored_on <= today)
-        .order_by(ChurnScore.scored_on.desc()).limit(1)
-    )
-    score = session.scalars(query).first()
-    if score is None:
-        return None
-    return {"probability": score.probability, "scored_on": score.scored_on,
-            "model_version": score.model_version, "drivers": _json(score.drivers, [])}
-
-
-def _json(text: str | None, default: Any) -> Any:
-    if not text:
-        return default
-    try:
-        return json.loads(text)
-    except ValueError:
-        return default

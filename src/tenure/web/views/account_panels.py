@@ -109,15 +109,12 @@ def alerts(session: Session, external_id: str) -> list[Any] | None:
     return list(service.list_alerts(session, external_id, None, PageParams(limit=20, offset=0)).items)
 
 
-def churn(session: Session, account_id: int, external_id: str, today: date) -> dict[str, Any] | None:
+def churn(session: Session, account_id: int) -> dict[str, Any] | None:
     service = optional("tenure.churn.service", "account_churn")
-    if service is not None:
-        try:
-            found = service.account_churn(session, external_id, today)
-        except NotFound:
-            return None
-        return found.model_dump() if hasattr(found, "model_dump") else dict(found)
-    return queries.churn(session, account_id, today)
+    if service is None:
+        return None
+    found = service.account_churn(session, account_id)
+    return None if found is None else found.model_dump()
 
 
 def voice(session: Session, account_id: int) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def account(
         "tasks": panels.open_tasks(session, external_id, today),
         "timeline": queries.timeline(session, account_id),
         "voice": panels.voice(session, account_id),
-        "churn": panels.churn(session, account_id, external_id, today),
+        "churn": panels.churn(session, account_id),
         "alerts": panels.alerts(session, external_id),
         "today": today,
     }
