@@ -70,6 +70,14 @@ ensure_postgres_packages() {
   fi
 }
 
+# Chromium for the web app's Playwright tests (driven through executable_path; the
+# playwright package's own browser download does not work offline).
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    apt_install chromium
+  fi
+}
+
 free_port() {
   "$VENV/bin/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
