@@ -17,6 +17,7 @@ PAGE_MODULES = (
     "tenure.web.views.accounts",
     "tenure.web.views.tasks",
     "tenure.web.dashboards.views",
+    "tenure.web.renewals.views",
 )
 
 
