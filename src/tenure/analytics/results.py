@@ -11,8 +11,9 @@ RATIO = Decimal("0.0001")
 
 
 def cents_to_money(cents: int) -> Decimal:
-    """Integer cents -> an exact Decimal with two decimals (12345 -> Decimal('123.45'))."""
-    return Decimal(int(cents)).scaleb(-2).quantize(CENT)
+    """Integer cents -> an exact Decimal with two decimals (12345 -> Decimal('123.45')).
+    `scaleb` only moves the exponent of an integer: always exactly two decimals."""
+    return Decimal(int(cents)).scaleb(-2)
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,13 @@ class RevenueSeries:
     opening_mrr: Decimal
     opening_customers: int
     months: tuple[RevenueMonth, ...]
+    by: str | None = None  # the breakdown dimension of `groups`
+    groups: tuple[RevenueGroup, ...] = ()
+
+
+@dataclass(frozen=True)
+class RevenueGroup:
+    """The series of the accounts of one group of a breakdown (`--by`)."""
+
+    group: str
+    series: RevenueSeries

@@ -11,15 +11,19 @@ MRR(m) - MRR(m-1) = new + reactivation + expansion - contraction - churn holds e
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 
 from tenure.analytics.months import date_month_index, month_grid, month_index, month_of_index
-from tenure.analytics.results import RevenueMonth, RevenueSeries, cents_to_money
+from tenure.analytics.dimensions import with_group
+from tenure.analytics.inputs import LedgerTables
+from tenure.analytics.results import RevenueGroup, RevenueMonth, RevenueSeries, cents_to_money
 from tenure.errors import Invalid
+from tenure.kit.timeutil import month_end
 
 AMOUNT_UNITS = 10_000  # amounts are stored with 4 decimals
 UNITS_PER_CENT = AMOUNT_UNITS // 100
@@ -140,8 +144,8 @@ MONTH_COLUMNS = (
 )  # fmt: skip
 
 
-def monthly_movements(movements: ir.Table, keys: tuple[str, ...] = ("month_idx",)) -> ir.Table:
-    """The section 2 table: per month (and any other `keys`), totals in cents and counts."""
+def movement_measures(movements: ir.Table) -> dict[str, ir.Value]:
+    """Section 2 movement sums and counts over rows with cur, prev, month_idx, first_paid."""
     cur, prev = movements.cur, movements.prev
     started = (prev == 0) & (cur > 0)
     is_new = started & (movements.first_paid == movements.month_idx)
@@ -149,41 +153,108 @@ def monthly_movements(movements: ir.Table, keys: tuple[str, ...] = ("month_idx",
     grew = (prev > 0) & (cur > prev)
     shrank = (prev > 0) & (cur > 0) & (cur < prev)
     lost = (prev > 0) & (cur == 0)
+    return {
+        "new_mrr": _amount_if(is_new, cur),
+        "expansion_mrr": _amount_if(grew, cur - prev),
+        "contraction_mrr": _amount_if(shrank, prev - cur),
+        "churned_mrr": _amount_if(lost, prev),
+        "reactivation_mrr": _amount_if(is_back, cur),
+        "new_customers": _count_if(is_new),
+        "churned_customers": _count_if(lost),
+        "reactivated_customers": _count_if(is_back),
+        "expanded_customers": _count_if(grew),
+        "contracted_customers": _count_if(shrank),
+    }
+
+
+def monthly_movements(movements: ir.Table, keys: tuple[str, ...] = ("month_idx",)) -> ir.Table:
+    """The section 2 table: per month (and any other `keys`), totals in cents and counts,
+    from `account_movements` rows (every paying account and month)."""
     return movements.group_by(list(keys)).aggregate(
-        mrr=cur.sum().cast("int64"),
-        customers=_count_if(cur > 0),
-        new_mrr=_amount_if(is_new, cur),
-        expansion_mrr=_amount_if(grew, cur - prev),
-        contraction_mrr=_amount_if(shrank, prev - cur),
-        churned_mrr=_amount_if(lost, prev),
-        reactivation_mrr=_amount_if(is_back, cur),
-        new_customers=_count_if(is_new),
-        churned_customers=_count_if(lost),
-        reactivated_customers=_count_if(is_back),
-        expanded_customers=_count_if(grew),
-        contracted_customers=_count_if(shrank),
+        mrr=movements.cur.sum().cast("int64"),
+        customers=_count_if(movements.cur > 0),
+        **movement_measures(movements),
     )
+
+
+def account_changes(terms: ir.Table, scale: Scale, last_month: int) -> ir.Table:
+    """Per account, only the months up to last_month where MRR(a, m) != MRR(a, m-1):
+    cur, prev (cents) and first_paid. Built from term boundaries, not account x month:
+    each term adds its units in month lo and removes them in hi + 1; the running sum per
+    account is the exact MRR from that month until the account's next boundary, so the
+    previous boundary's snapshot is MRR(m-1). O(terms) rows instead of O(accounts x months).
+    """
+    covered = term_coverage(terms, scale)
+    starts = covered.filter(covered.lo <= last_month)
+    starts = starts.select("account_id", month_idx=starts.lo, delta=starts.units)
+    ends = covered.filter(covered.hi < last_month)
+    ends = ends.select("account_id", month_idx=ends.hi + 1, delta=-ends.units)
+    events = starts.union(ends, distinct=False)
+    net = events.group_by("account_id", "month_idx").aggregate(delta=events.delta.sum())
+    running = ibis.window(group_by="account_id", order_by="month_idx", rows=(None, 0))
+    levels = net.select(
+        "account_id", "month_idx", cur=units_to_cents(net.delta.sum().over(running), scale)
+    )
+    previous = ibis.window(group_by="account_id", order_by="month_idx")
+    changes = levels.mutate(prev=levels.cur.lag().over(previous).coalesce(0).cast("int64"))
+    paying = levels.filter(levels.cur > 0)
+    firsts = paying.group_by("account_id").aggregate(first_paid=paying.month_idx.min())
+    moved = changes.filter(changes.cur != changes.prev)
+    return moved.join(firsts, "account_id")
+
+
+def series_table(changes: ir.Table, first: int, last: int, keys: tuple[str, ...] = ()) -> ir.Table:
+    """One row per month first..last (and per value of `keys`, e.g. a breakdown group),
+    zeros where nothing happened; money in integer cents. Movements are sums over the
+    `account_changes` rows of the month; MRR and customers are running sums of the
+    monthly net changes (every month from the first change on)."""
+    cur, prev = changes.cur, changes.prev
+    monthly = changes.group_by([*keys, "month_idx"]).aggregate(
+        mrr_change=(cur - prev).sum().cast("int64"),
+        customer_change=(ibis.ifelse(cur > 0, 1, 0) - ibis.ifelse(prev > 0, 1, 0)).sum().cast("int64"),
+        **movement_measures(changes),
+    )
+    grid = month_grid(first, last)
+    if keys:
+        grid = grid.cross_join(monthly.select(*keys).distinct())
+    same = [grid[key] == monthly[key] for key in keys]
+    upto = grid.join(monthly, [*same, monthly.month_idx <= grid.month_idx])
+    upto = upto.select(*(grid[k] for k in keys), month=grid.month_idx,
+                       mrr_change=monthly.mrr_change, customer_change=monthly.customer_change)  # fmt: skip
+    totals = upto.group_by([*keys, "month"]).aggregate(
+        mrr=upto.mrr_change.sum().cast("int64"), customers=upto.customer_change.sum().cast("int64")
+    )
+    moves = grid.left_join(monthly, [*same, grid.month_idx == monthly.month_idx])
+    moves = moves.select(*(grid[k] for k in keys), month_idx=grid.month_idx,
+                         **{name: monthly[name] for name in MONTH_COLUMNS[2:]})  # fmt: skip
+    joined = moves.left_join(
+        totals, [*(moves[k] == totals[k] for k in keys), moves.month_idx == totals.month]
+    )
+    filled = joined.select(
+        *(moves[k] for k in keys),
+        month_idx=moves.month_idx,
+        mrr=totals.mrr.coalesce(0).cast("int64"),
+        customers=totals.customers.coalesce(0).cast("int64"),
+        **{name: moves[name].coalesce(0).cast("int64") for name in MONTH_COLUMNS[2:]},
+    )
+    return filled.order_by([*keys, "month_idx"])
 
 
 def revenue_months(terms: ir.Table, scale: Scale, start: date, end: date) -> ir.Table:
     """One row per month from the month before `start` to `end`, zeros where nothing
     happened, ordered by month_idx. Money columns are integer cents."""
     first, last = month_index(start) - 1, month_index(end)
-    snapshots = account_snapshots(terms, scale, last)
-    monthly = monthly_movements(account_movements(snapshots, first, last))
-    grid = month_grid(first, last)
-    joined = grid.left_join(monthly, grid.month_idx == monthly.month_idx)
-    filled = joined.select(
-        month_idx=grid.month_idx,
-        **{name: joined[name].coalesce(0).cast("int64") for name in MONTH_COLUMNS},
-    )
-    return filled.order_by("month_idx")
+    return series_table(account_changes(terms, scale, last), first, last)
 
 
 def compute_revenue(terms: ir.Table, start: date, end: date) -> RevenueSeries:
     """Run the series on the engine `terms` is bound to and return exact results."""
     scale = measure_scale(terms)
     rows = revenue_months(terms, scale, start, end).to_pyarrow().to_pylist()
+    return _series(start, end, rows)
+
+
+def _series(start: date, end: date, rows: list[dict[str, Any]]) -> RevenueSeries:
     opening, months = rows[0], rows[1:]
     return RevenueSeries(
         start=start,
@@ -198,3 +269,23 @@ def _month(row: dict[str, int]) -> RevenueMonth:
     values = {name: int(row[name]) for name in MONTH_COLUMNS}
     money = {name: cents_to_money(v) for name, v in values.items() if name.endswith("mrr")}
     return RevenueMonth(month=month_of_index(int(row["month_idx"])), **{**values, **money})
+
+
+def compute_revenue_by(source: LedgerTables, start: date, end: date, by: str | None) -> RevenueSeries:
+    """The series overall and, with `by`, one series per group of the dimension (as of
+    the last day of `end`: an account's plan is the one it pays for then)."""
+    total = compute_revenue(source.terms, start, end)
+    if by is None:
+        return total
+    first, last = month_index(start) - 1, month_index(end)
+    changes = account_changes(source.terms, measure_scale(source.terms), last)
+    labelled = with_group(changes, source, by, month_end(end))
+    rows = series_table(labelled, first, last, keys=("group",)).to_pyarrow().to_pylist()
+    per_group: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        per_group.setdefault(row["group"], []).append(row)
+    groups = tuple(
+        RevenueGroup(name, _series(start, end, group_rows))
+        for name, group_rows in sorted(per_group.items())
+    )
+    return replace(total, by=by, groups=groups)

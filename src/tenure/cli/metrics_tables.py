@@ -1,4 +1,4 @@
-"""Rich tables for people of `tenure metrics retention|renewals|economics|cmrr`."""
+"""Rich tables for people of `tenure metrics revenue|retention|renewals|economics|cmrr`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,14 @@ from decimal import Decimal
 
 from rich.table import Table
 
-from tenure.metrics.schemas import CmrrOut, EconomicsOut, RenewalsOut, RetentionOut
+from tenure.metrics.schemas import (
+    CmrrOut,
+    EconomicsOut,
+    RenewalsOut,
+    RetentionOut,
+    RevenueMonthOut,
+    RevenueSeriesOut,
+)
 
 
 def _text(value: object) -> str:
@@ -58,3 +65,39 @@ def economics_table(document: EconomicsOut) -> Table:
 def cmrr_table(document: CmrrOut) -> Table:
     columns = ("mrr", "future_mrr", "replaced_mrr", "canceled_mrr", "cmrr")
     return _table(f"CMRR as of {document.as_of}", columns, _rows(document, columns))
+
+
+def _movement_row(m: RevenueMonthOut) -> list[str]:
+    return [
+        f"{m.mrr:,.2f}",
+        f"{m.new_mrr:,.2f}",
+        f"{m.expansion_mrr:,.2f}",
+        f"-{m.contraction_mrr:,.2f}" if m.contraction_mrr else "0.00",
+        f"-{m.churned_mrr:,.2f}" if m.churned_mrr else "0.00",
+        f"{m.reactivation_mrr:,.2f}",
+        str(m.customers),
+    ]
+
+
+MOVEMENT_HEADERS = ("MRR", "new", "expansion", "contraction", "churn", "reactivation", "customers")
+
+
+def revenue_tables(document: RevenueSeriesOut) -> list[Table]:
+    """The monthly series; with a breakdown, also each group's last month."""
+    table = Table(title=f"MRR {document.from_month} to {document.to_month}")
+    table.add_column("month")
+    for header in MOVEMENT_HEADERS:
+        table.add_column(header, justify="right")
+    for m in document.months:
+        table.add_row(m.month, *_movement_row(m))
+    if not document.groups:
+        return [table]
+    last = document.months[-1].month if document.months else document.to_month
+    groups = Table(title=f"MRR by {document.by}, {last}")
+    groups.add_column(document.by or "group")
+    for header in MOVEMENT_HEADERS:
+        groups.add_column(header, justify="right")
+    for group in document.groups:
+        if group.months:
+            groups.add_row(group.group, *_movement_row(group.months[-1]))
+    return [table, groups]

@@ -1,4 +1,7 @@
-"""API routes of the metrics domain: `/api/v1/metrics/...`."""
+"""API routes of the metrics domain: `/api/v1/metrics/...`.
+
+Each route has the shape of the CLI commands: parse the query, call one service
+function, return its output model (`from_result`)."""
 
 from __future__ import annotations
 
@@ -14,23 +17,22 @@ from tenure.metrics.schemas import CmrrOut, EconomicsOut, RenewalsOut, Retention
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 
 
+By = Annotated[
+    str | None, Query(description="Break down by segment, plan, owner or industry")
+]
+
 
 @router.get("/revenue", response_model=RevenueSeriesOut)
 def revenue(
     context: Annotated[AppContext, Depends(get_context)],
     from_: Annotated[str, Query(alias="from", description="First month, YYYY-MM")],
     to: Annotated[str, Query(description="Last month, YYYY-MM")],
+    by: By = None,
 ) -> RevenueSeriesOut:
-    """Monthly MRR/ARR with new, expansion, contraction, churn and reactivation
-    (docs/metrics.md)."""
+    """Monthly MRR/ARR with new, expansion, contraction, churn and reactivation, overall
+    and per group with `by` (docs/metrics.md)."""
     months = service.parse_month_range(from_, to)
-    series = service.revenue_series(context, months.start, months.end)
-    return RevenueSeriesOut.from_result(series)
-
-
-By = Annotated[
-    str | None, Query(description="Break down by segment, plan, owner or industry")
-]
+    return RevenueSeriesOut.from_result(service.revenue_series(context, months.start, months.end, by=by))
 
 
 @router.get("/retention", response_model=RetentionOut)

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from tenure.analytics.metric_results import (
     Cmrr,
-    CmrrFigures,
-    EconomicsFigures,
     PeriodRetention,
     RenewalAccount,
-    RenewalFigures,
     Renewals,
-    RetentionFigures,
     UnitEconomics,
 )
 from tenure.analytics.results import CENT, RATIO, RevenueMonth, RevenueSeries
@@ -30,9 +27,25 @@ def month_text(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
-class RevenueMonthOut(BaseModel):
+class FiguresOut(BaseModel):
+    """Output models of analytics figures: the fields are the figure's own attributes
+    (or properties) of the same names, picked by `values`, so no model lists them twice."""
+
     model_config = ConfigDict(frozen=True)
 
+    @classmethod
+    def values(cls, figures: object) -> dict[str, Any]:
+        """This model's fields read off `figures` (fields it does not have are left out:
+        they come from the caller, e.g. a group's name)."""
+        return {name: getattr(figures, name) for name in cls.model_fields if hasattr(figures, name)}
+
+    @classmethod
+    def of_groups(cls, groups: Iterable[Any]) -> list[Any]:
+        """One model per breakdown group (objects with `group` and `figures`)."""
+        return [cls(group=g.group, **cls.values(g.figures)) for g in groups]
+
+
+class RevenueMonthOut(FiguresOut):
     month: str
     mrr: Money
     arr: Money
@@ -52,24 +65,18 @@ class RevenueMonthOut(BaseModel):
 
     @classmethod
     def from_result(cls, month: RevenueMonth) -> RevenueMonthOut:
-        return cls(
-            month=month_text(month.month),
-            mrr=month.mrr,
-            arr=month.arr,
-            customers=month.customers,
-            new_mrr=month.new_mrr,
-            expansion_mrr=month.expansion_mrr,
-            contraction_mrr=month.contraction_mrr,
-            churned_mrr=month.churned_mrr,
-            reactivation_mrr=month.reactivation_mrr,
-            net_new_mrr=month.net_new_mrr,
-            new_customers=month.new_customers,
-            churned_customers=month.churned_customers,
-            reactivated_customers=month.reactivated_customers,
-            expanded_customers=month.expanded_customers,
-            contracted_customers=month.contracted_customers,
-            quick_ratio=month.quick_ratio,
-        )
+        return cls(**{**cls.values(month), "month": month_text(month.month)})
+
+
+class RevenueGroupOut(BaseModel):
+    """The series of one group of a breakdown (`--by`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str
+    opening_mrr: Money
+    opening_customers: int
+    months: list[RevenueMonthOut]
 
 
 class RevenueSeriesOut(BaseModel):
@@ -82,6 +89,8 @@ class RevenueSeriesOut(BaseModel):
     opening_mrr: Money
     opening_customers: int
     months: list[RevenueMonthOut]
+    by: str | None = None
+    groups: list[RevenueGroupOut] = []
 
     @classmethod
     def from_result(cls, series: RevenueSeries) -> RevenueSeriesOut:
@@ -91,6 +100,15 @@ class RevenueSeriesOut(BaseModel):
             opening_mrr=series.opening_mrr,
             opening_customers=series.opening_customers,
             months=[RevenueMonthOut.from_result(month) for month in series.months],
+            by=series.by,
+            groups=[
+                RevenueGroupOut(
+                    group=g.group, opening_mrr=g.series.opening_mrr,
+                    opening_customers=g.series.opening_customers,
+                    months=[RevenueMonthOut.from_result(m) for m in g.series.months],
+                )  # fmt: skip
+                for g in series.groups
+            ],
         )
 
 
@@ -98,10 +116,8 @@ def _group(by: str | None, group: str) -> str | None:
     return group if by is not None else None
 
 
-class RetentionFiguresOut(BaseModel):
+class RetentionFiguresOut(FiguresOut):
     """Section 3 figures of the start cohort (or of one group of it)."""
-
-    model_config = ConfigDict(frozen=True)
 
     start_customers: int
     start_mrr: Money
@@ -118,17 +134,14 @@ class RetentionFiguresOut(BaseModel):
     expanded_customers: int
     logo_churn_rate: Ratio | None
 
-    @staticmethod
-    def values(f: RetentionFigures) -> dict[str, object]:
-        names = RetentionFiguresOut.model_fields
-        return {name: getattr(f, name) for name in names}
-
 
 class RetentionGroupOut(RetentionFiguresOut):
     group: str
 
 
-class RetentionAccountOut(BaseModel):
+class RetentionAccountOut(FiguresOut):
+    model_config = ConfigDict(frozen=False)
+
     external_id: str
     group: str | None
     start_mrr: Money
@@ -151,22 +164,16 @@ class RetentionOut(RetentionFiguresOut):
             from_month=month_text(result.start),
             to_month=month_text(result.end),
             by=result.by,
-            **RetentionFiguresOut.values(result.figures),  # type: ignore[arg-type]
-            groups=[RetentionGroupOut(group=g.group, **RetentionFiguresOut.values(g.figures))  # type: ignore[arg-type]
-                    for g in result.groups],  # fmt: skip
+            **RetentionFiguresOut.values(result.figures),
+            groups=RetentionGroupOut.of_groups(result.groups),
             accounts=[
-                RetentionAccountOut(
-                    external_id=a.external_id, group=_group(result.by, a.group),
-                    start_mrr=a.start_mrr, end_mrr=a.end_mrr, movement=a.movement,
-                )  # fmt: skip
+                RetentionAccountOut(**{**RetentionAccountOut.values(a), "group": _group(result.by, a.group)})
                 for a in result.accounts
             ],
         )
 
 
-class RenewalFiguresOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class RenewalFiguresOut(FiguresOut):
     due_customers: int
     renewed_customers: int
     pending_customers: int
@@ -178,16 +185,14 @@ class RenewalFiguresOut(BaseModel):
     arr_renewal_rate: Ratio | None
     gross_arr_renewal_rate: Ratio | None
 
-    @staticmethod
-    def values(f: RenewalFigures) -> dict[str, object]:
-        return {name: getattr(f, name) for name in RenewalFiguresOut.model_fields}
-
 
 class RenewalGroupOut(RenewalFiguresOut):
     group: str
 
 
-class RenewalAccountOut(BaseModel):
+class RenewalAccountOut(FiguresOut):
+    model_config = ConfigDict(frozen=False)
+
     external_id: str
     group: str | None
     status: str
@@ -199,8 +204,8 @@ class RenewalAccountOut(BaseModel):
 
     @classmethod
     def from_result(cls, account: RenewalAccount, by: str | None) -> RenewalAccountOut:
-        values = {name: getattr(account, name) for name in cls.model_fields if name != "group"}
-        return cls(**values, group=_group(by, account.group))
+        values = cls.values(account)
+        return cls(**{**values, "group": _group(by, account.group)})
 
 
 class PoolAccountOut(BaseModel):
@@ -226,18 +231,15 @@ class RenewalsOut(RenewalFiguresOut):
         return cls(
             from_day=result.start, to_day=result.end, as_of=result.as_of,
             grace_days=result.grace_days, by=result.by,
-            **RenewalFiguresOut.values(result.figures),  # type: ignore[arg-type]
-            groups=[RenewalGroupOut(group=g.group, **RenewalFiguresOut.values(g.figures))  # type: ignore[arg-type]
-                    for g in result.groups],
+            **RenewalFiguresOut.values(result.figures),
+            groups=RenewalGroupOut.of_groups(result.groups),
             accounts=[RenewalAccountOut.from_result(a, result.by) for a in result.accounts],
             pool=[PoolAccountOut(external_id=a.external_id, released_to_pool_on=a.released_to_pool_on,  # type: ignore[arg-type]
                                  last_arr=a.due_arr) for a in result.pool],
         )  # fmt: skip
 
 
-class EconomicsFiguresOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class EconomicsFiguresOut(FiguresOut):
     mrr: Money
     customers: int
     arpa: Money | None
@@ -252,9 +254,9 @@ class EconomicsFiguresOut(BaseModel):
     ltv_to_cac: Ratio | None
     cac_payback_months: Ratio | None
 
-    @staticmethod
-    def values(f: EconomicsFigures) -> dict[str, object]:
-        values = {name: getattr(f, name) for name in EconomicsFiguresOut.model_fields}
+    @classmethod
+    def values(cls, figures: object) -> dict[str, Any]:
+        values = super().values(figures)
         arpa, churn = values["arpa"], values["monthly_churn_rate"]
         values["arpa"] = None if arpa is None else Decimal(arpa).quantize(CENT)  # type: ignore[arg-type]
         values["monthly_churn_rate"] = None if churn is None else Decimal(churn).quantize(RATIO)  # type: ignore[arg-type]
@@ -277,24 +279,17 @@ class EconomicsOut(EconomicsFiguresOut):
     def from_result(cls, result: UnitEconomics) -> EconomicsOut:
         return cls(
             from_month=month_text(result.start), to_month=month_text(result.end), by=result.by,
-            **EconomicsFiguresOut.values(result.figures),  # type: ignore[arg-type]
-            groups=[EconomicsGroupOut(group=g.group, **EconomicsFiguresOut.values(g.figures))  # type: ignore[arg-type]
-                    for g in result.groups],
+            **EconomicsFiguresOut.values(result.figures),
+            groups=EconomicsGroupOut.of_groups(result.groups),
         )  # fmt: skip
 
 
-class CmrrFiguresOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class CmrrFiguresOut(FiguresOut):
     mrr: Money
     future_mrr: Money
     replaced_mrr: Money
     canceled_mrr: Money
     cmrr: Money
-
-    @staticmethod
-    def values(f: CmrrFigures) -> dict[str, object]:
-        return {name: getattr(f, name) for name in CmrrFiguresOut.model_fields}
 
 
 class CmrrGroupOut(CmrrFiguresOut):
@@ -320,9 +315,8 @@ class CmrrOut(CmrrFiguresOut):
     def from_result(cls, result: Cmrr) -> CmrrOut:
         return cls(
             as_of=result.as_of, customers=result.figures.customers, by=result.by,
-            **CmrrFiguresOut.values(result.figures),  # type: ignore[arg-type]
-            groups=[CmrrGroupOut(group=g.group, customers=g.figures.customers,
-                                 **CmrrFiguresOut.values(g.figures)) for g in result.groups],  # type: ignore[arg-type]
+            **CmrrFiguresOut.values(result.figures),
+            groups=CmrrGroupOut.of_groups(result.groups),
             accounts=[CmrrAccountOut(external_id=a.external_id, group=_group(result.by, a.group),
-                                     **CmrrFiguresOut.values(a.figures)) for a in result.accounts],  # type: ignore[arg-type]
+                                     **CmrrFiguresOut.values(a.figures)) for a in result.accounts],
         )  # fmt: skip

@@ -11,14 +11,14 @@ from decimal import Decimal
 from tenure.analytics.cmrr import compute_cmrr
 from tenure.analytics.dimensions import dimension
 from tenure.analytics.economics import compute_economics
-from tenure.analytics.engines import ENGINES, EngineName, analytics_tables
+from tenure.analytics.engines import EngineName
 from tenure.analytics.inputs import ledger_tables
 from tenure.analytics.metric_results import Cmrr, PeriodRetention, Renewals, UnitEconomics
 from tenure.analytics.months import month_index
 from tenure.analytics.renewals import compute_renewals
 from tenure.analytics.results import RevenueSeries
 from tenure.analytics.retention import compute_retention
-from tenure.analytics.revenue import compute_revenue
+from tenure.analytics.revenue import compute_revenue_by
 from tenure.errors import Invalid
 from tenure.kit.context import AppContext
 from tenure.kit.timeutil import month_start, utcnow
@@ -56,14 +56,15 @@ def month_range(start: date, end: date) -> MonthRange:
 
 
 def revenue_series(
-    context: AppContext, start_month: date, end_month: date, *, engine: EngineName = "duckdb"
-) -> RevenueSeries:
-    """The monthly MRR/ARR series with movements (METRICS.md section 2), start..end."""
+    context: AppContext, start_month: date, end_month: date, *, by: str | None = None,
+    engine: EngineName = "duckdb",
+) -> RevenueSeries:  # fmt: skip
+    """The monthly MRR/ARR series with movements (METRICS.md section 2), start..end,
+    overall and, with `by`, per group of that dimension."""
     months = month_range(start_month, end_month)
-    if engine not in ENGINES:
-        raise Invalid(f"engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
-    with analytics_tables(context, engine) as source:
-        return compute_revenue(source.terms, months.start, months.end)
+    _check_by(by)
+    with ledger_tables(context, engine) as source:
+        return compute_revenue_by(source, months.start, months.end, by)
 
 
 def _text(month: date) -> str:
