@@ -111,14 +111,17 @@ def _split(frame: pd.DataFrame) -> dict[int, pd.DataFrame]:
 def loop(data: MeasureInputs, cards: list[Scorecard], sample: int) -> float:
     """Per account: slice every input to that account (pre-split, not timed) and run the
     same measure classes and scorecard arithmetic on one account at a time."""
-    frames = {name: _split(getattr(data, name)) for name in
-              ("accounts", "terms", "tickets", "surveys", "invoices", "champions", "touches",
-               "usage_days")}  # fmt: skip
-    attrs = attributes(data)
-    chosen = assign_cards(cards, attrs)
+    sampled = data.accounts["account_id"].to_numpy()[:sample]
+    names = ("accounts", "terms", "tickets", "surveys", "invoices", "champions", "touches",
+             "usage_days")  # fmt: skip
+    frames = {}
+    for name in names:
+        frame = getattr(data, name)
+        frames[name] = _split(frame[frame["account_id"].isin(sampled)])
+    chosen = assign_cards(cards, attributes(data))
     empty = {name: getattr(data, name).iloc[0:0] for name in frames}
     started = time.perf_counter()
-    for position, account_id in enumerate(data.accounts["account_id"].to_numpy()[:sample]):
+    for position, account_id in enumerate(sampled):
         parts = {name: frames[name].get(account_id, empty[name]) for name in frames}
         one = MeasureInputs(
             as_of=data.as_of, **parts,

@@ -114,3 +114,12 @@ def test_explain_unknown_or_unscored(seeded: AppContext) -> None:
             service.explain_account(session, "nope", AS_OF)
         with pytest.raises(NotFound, match="no health snapshot"):
             service.explain_account(session, "acc-1", AS_OF)
+
+
+def test_empty_database_scores_nothing(context: AppContext) -> None:
+    batch = service.score_accounts(context, AS_OF)
+    assert len(batch) == 0 and list(batch.outputs()) == []
+    with unit_of_work(context.sessions) as session:
+        assert service.score_and_store(context, session, AS_OF).accounts.empty
+        assert service.score_summaries(session, AS_OF) == {}
+        assert service.score_changes(session, AS_OF).changes == []

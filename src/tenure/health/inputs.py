@@ -9,7 +9,7 @@ per-account daily rows, distinct events of the last 30 days and the last day see
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
@@ -39,7 +39,6 @@ class MeasureInputs:
     last_seen: pd.Series  # account_id -> last day with an event (on or before as_of)
     milestones: pd.DataFrame | None = None  # lifecycle.milestone_statuses, when available
     sentiment_stale_days: int = 90
-    extra: dict[str, object] = field(default_factory=dict)
 
     @property
     def index(self) -> pd.Index:
