@@ -19,6 +19,7 @@ from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
 from tenure.models import (
     Account,
+    Activity,
     Alert,
     Contact,
     HealthSnapshot,
@@ -64,6 +65,10 @@ def test_append_columns_round_trips_and_ids_continue(context: AppContext) -> Non
         assert invoice.due_on is None and (invoice.currency, invoice.status) == ("USD", "open")
 
 
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _generate(context: AppContext, accounts: int = 60) -> None:
     context.events.ensure_schema()
     with unit_of_work(context.sessions) as session:
@@ -91,6 +96,13 @@ def test_demo_rows_and_users_per_role_sign_in(context: AppContext) -> None:
         assert all(c.role == "champion" for c in left)
         sentiments = session.scalars(select(Account.csm_sentiment).distinct()).all()
         assert set(sentiments) - {None} <= {"red", "yellow", "green"}
+        touches = session.execute(select(Activity.account_id, Activity.kind,
+                                         Activity.occurred_at, Contact.account_id,
+                                         Contact.left_at)
+                                  .join(Contact, Contact.id == Activity.contact_id)).all()
+        assert touches and all(mine == theirs and kind != "note"
+                               and (gone is None or _utc(gone) > _utc(at))
+                               for mine, kind, at, theirs, gone in touches)
         milestones = session.scalars(select(OnboardingMilestone)).all()
         assert milestones and all(m.completed_on is None or m.completed_on <= AS_OF
                                   for m in milestones)

@@ -9,8 +9,6 @@ datetime64 in UTC, NaT for none.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import numpy as np
 
 from tenure.demo.behaviour import SECONDS_PER_DAY, Activities, Surveys, Tickets
@@ -23,16 +21,6 @@ from tenure.demo.signals import Milestones, Sentiment
 from tenure.demo.worklist import Tasks
 
 Columns = dict[str, object]
-_ORIGIN = datetime(1, 1, 1, tzinfo=UTC)
-
-
-def at_seconds(seconds: int) -> datetime:
-    """Seconds counted from ordinal day 0 (so ordinal * 86400 is that day's midnight)."""
-    return _ORIGIN + timedelta(seconds=int(seconds) - SECONDS_PER_DAY)
-
-
-def at_day(day: int) -> datetime:
-    return at_seconds(int(day) * SECONDS_PER_DAY)
 
 
 def ids(count: int) -> np.ndarray:
@@ -163,9 +151,13 @@ def survey_columns(surveys: Surveys, contact_ids: np.ndarray, emails: list[str],
     }, second_times(surveys.responded))
 
 
-def activity_columns(activities: Activities, author_ids: np.ndarray) -> Columns:
+def activity_columns(activities: Activities, author_ids: np.ndarray,
+                     contacts: np.ndarray | None = None) -> Columns:
+    """`contacts`: index of the contact each touch was with, -1 for none."""
+    contact = np.full(activities.account.size, -1) if contacts is None else contacts
     return _stamped({
         "account_id": activities.account + 1, "kind": activities.kind,
+        "contact_id": [int(c) + 1 if c >= 0 else None for c in contact.tolist()],
         "occurred_at": second_times(activities.at),
         "author_id": author_ids[activities.account],
         "subject": activities.subject, "body": [f"{s}." for s in activities.subject],

@@ -111,6 +111,24 @@ def _respondents(plan: DemoPlan) -> np.ndarray:
     return first[who] + (u * count[who]).astype(np.int64)
 
 
+def _activity_contacts(plan: DemoPlan) -> np.ndarray:
+    """Who each call, meeting or email was with (-1 for notes): the champion 60% of the
+    time, else another of the account's first contacts; the decision maker instead of a
+    champion who had left by then."""
+    account = np.asarray(plan.contacts.account, dtype=np.int64)
+    first = np.searchsorted(account[: _initial(plan)], np.arange(plan.accounts.n))
+    count = np.bincount(account[: _initial(plan)], minlength=plan.accounts.n)
+    acts = plan.activities
+    who = acts.account
+    rng = plan.rngs["activities"]
+    other = first[who] + 1 + (rng.random(who.size) * (count[who] - 1)).astype(np.int64)
+    contact = np.where(rng.random(who.size) < 0.6, first[who], other)
+    left = np.asarray(plan.contacts.left, dtype=np.int64)[contact]
+    gone = (left >= 0) & (acts.at // SECONDS_PER_DAY >= left)
+    contact = np.where(gone, first[who] + 1, contact)
+    return np.where(np.asarray(acts.kind) == "note", -1, contact)
+
+
 def _initial(plan: DemoPlan) -> int:
     """Contacts before the first replacement champion (those are in account order)."""
     successors = [c.successor for c in plan.champion_changes if c.successor >= 0]
@@ -157,7 +175,8 @@ def write_operational(session: Session, plan: DemoPlan, progress: Progress,
         w.insert(Ticket, rows.ticket_columns(plan.tickets))
         w.insert(SurveyResponse, rows.survey_columns(plan.surveys, contact_ids,
                                                      plan.contacts.email, _respondents(plan)))
-        w.insert(Activity, rows.activity_columns(plan.activities, owner_ids))
+        w.insert(Activity, rows.activity_columns(plan.activities, owner_ids,
+                                                 _activity_contacts(plan)))
         w.insert(Activity, rows.activity_columns(_champion_notes(plan), owner_ids))
         w.insert(Task, rows.task_columns(plan.tasks, owner_ids))
         w.insert(OnboardingMilestone, rows.milestone_columns(
