@@ -97,6 +97,14 @@ def test_api(client: TestClient) -> None:
     assert listing["as_of"] == "2025-06-30"
     assert "acc-2" in [i["external_id"] for i in listing["items"]]
     assert all(i["grade"] == "red" for i in listing["items"])
+    everyone = client.get("/api/v1/health/scores", params={"limit": 2}).json()
+    assert everyone["total"] == 3 and len(everyone["items"]) == 2
+    scores = [i["score"] for i in everyone["items"]]
+    assert scores == sorted(scores) and None not in scores  # lowest first, unscored last
+    rest = client.get("/api/v1/health/scores", params={"limit": 2, "offset": 2}).json()
+    assert [i["external_id"] for i in rest["items"]] == ["acc-3"]
+    below = client.get("/api/v1/health/scores", params={"below": 33}).json()
+    assert [i["external_id"] for i in below["items"]] == ["acc-2"]
     account = client.get("/api/v1/health/accounts/acc-2").json()
     assert account["score"] == pytest.approx(32.5) and len(account["history"]) == 1
     assert client.get("/api/v1/health/accounts/nope").status_code == 404

@@ -130,6 +130,27 @@ def snapshots_on(session: Session, day: date) -> list[HealthSnapshot]:
     )  # fmt: skip
 
 
+def page_of_day(
+    session: Session, day: date, grade: str | None, scorecard: str | None,
+    below: float | None, limit: int, offset: int,
+) -> tuple[list[HealthSnapshot], int]:  # fmt: skip
+    """One page of a day's snapshots, lowest score first (unscored last), and the total."""
+    where = [HealthSnapshot.as_of == day]
+    if grade is not None:
+        where.append(HealthSnapshot.grade == grade)
+    if scorecard is not None:
+        where.append(HealthSnapshot.scorecard == scorecard)
+    if below is not None:
+        where.append(HealthSnapshot.score < below)
+    total = session.scalar(select(func.count()).select_from(HealthSnapshot).where(*where)) or 0
+    rows = session.scalars(
+        select(HealthSnapshot).where(*where)
+        .order_by(HealthSnapshot.score.is_(None), HealthSnapshot.score, HealthSnapshot.account_id)
+        .limit(limit).offset(offset)
+    )  # fmt: skip
+    return list(rows), total
+
+
 def account_history(
     session: Session, account_id: int, start: date, end: date
 ) -> list[HealthSnapshot]:
@@ -153,5 +174,8 @@ def account_by_external_id(session: Session, external_id: str) -> tuple[int, str
     return (row[0], row[1]) if row else None
 
 
-def external_ids(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Account.id, Account.external_id)).all())
+def external_ids(session: Session, ids: Sequence[int] | None = None) -> dict[int, str]:
+    query = select(Account.id, Account.external_id)
+    if ids is not None:
+        query = query.where(Account.id.in_(list(ids)))
+    return dict(session.execute(query).all())

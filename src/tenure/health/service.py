@@ -272,15 +272,10 @@ def list_scores(
     day = repository.latest_day(session, as_of)
     if day is None:
         return ScoreListOut(as_of=None, total=0, items=[])
-    snaps = [
-        s for s in repository.snapshots_on(session, day)
-        if (grade is None or s.grade == grade) and (scorecard is None or s.scorecard == scorecard)
-        and (below is None or (s.score is not None and s.score < below))
-    ]  # fmt: skip
-    snaps.sort(key=lambda s: (s.score is None, s.score or 0.0, s.account_id))
-    ext = repository.external_ids(session)
+    snaps, total = repository.page_of_day(session, day, grade, scorecard, below, limit, offset)
+    ext = repository.external_ids(session, [s.account_id for s in snaps])
     items = []
-    for s in snaps[offset : offset + limit]:
+    for s in snaps:
         measures = json.loads(s.measures)
         items.append(AccountScoreOut(
             account_id=s.account_id, external_id=ext[s.account_id], score=s.score,
@@ -288,4 +283,4 @@ def list_scores(
             pulling_down=pulling_down(measures),
             measures=[MeasureScoreOut(**m) for m in measures],
         ))  # fmt: skip
-    return ScoreListOut(as_of=day, total=len(snaps), items=items)
+    return ScoreListOut(as_of=day, total=total, items=items)
