@@ -221,3 +221,24 @@ def test_a_viewer_cannot_change_anything(as_role: Callable[[str], TestClient]) -
     for path in posts:
         response = viewer.post(path, headers={"X-CSRF-Token": token}, follow_redirects=False)
         assert response.status_code == 403, path
+
+
+def test_account_usage_panel_charts_the_stored_usage(
+    book_owner: tuple[TestClient, Book, str], context: AppContext
+) -> None:
+    import pyarrow as pa
+
+    from tenure.usage.store import EVENT_SCHEMA
+
+    owner, _, _ = book_owner
+    empty = owner.get("/accounts/ACME/usage", headers={"HX-Request": "true"})
+    assert empty.status_code == 200 and "No product usage" in empty.text
+    now = utcnow().replace(microsecond=0)
+    rows = [{"message_id": f"m{i}", "source": "test", "event_time": now, "received_at": now,
+             "account_external_id": "ACME", "user_id": f"u{i % 3}", "event": "report_viewed",
+             "properties": None} for i in range(6)]
+    context.events.append(pa.Table.from_pylist(rows, schema=EVENT_SCHEMA))
+    context.events.refresh_rollups()
+    panel = owner.get("/accounts/ACME/usage", headers={"HX-Request": "true"})
+    assert "Active users: 3 in 7 days" in panel.text and "10 seats" in panel.text
+    assert panel.text.count("data-vega-spec") == 3 and "report_viewed" in panel.text

@@ -81,11 +81,17 @@ def money(session: Session, account_id: int, today: date) -> dict[str, Any]:
     active = [t for t in terms if t.start_date <= today and (t.end_date is None or t.end_date > today)]
     return {
         "terms": sorted(terms, key=lambda t: t.start_date, reverse=True),
-        "seats": sum(t.quantity or 0 for t in active) or None,
         "renewal_on": min((t.end_date for t in active if t.end_date), default=None),
         "mrr_chart": charts.line("MRR, first of each month", series, "month", "mrr",
                                  y_title="MRR ($)"),
     }
+
+
+def seats(session: Session, account_id: int, today: date) -> int | None:
+    """Seats of the account's active terms (their quantities)."""
+    terms = subscriptions.list_terms(
+        session, TermFilters(account_id=account_id, active_on=today), ALL).items
+    return sum(t.quantity or 0 for t in terms) or None
 
 
 def people(session: Session, account_id: int) -> list[Any]:

@@ -36,7 +36,6 @@ def account(
     external_id: str,
     user: Annotated[SignedIn, Depends(require_role("viewer"))],
     session: Annotated[Session, Depends(get_session)],
-    context: Annotated[AppContext, Depends(get_context)],
     today: Annotated[date, Depends(get_today)],
 ) -> Response:
     account_id = _account_id(session, external_id)
@@ -46,7 +45,6 @@ def account(
         "account": accounts.get_account(session, external_id, today),
         "money": money,
         "health": panels.health(session, external_id, today),
-        "usage": panels.usage_panel(context, session, external_id, today, money["seats"]),
         "contacts": panels.people(session, account_id),
         "tasks": panels.open_tasks(session, external_id, today),
         "timeline": queries.timeline(session, account_id),
@@ -56,6 +54,24 @@ def account(
         "today": today,
     }
     return render(request, "account/index.html", values)
+
+
+@router.get("/accounts/{external_id}/usage")
+def usage(
+    request: Request,
+    external_id: str,
+    user: Annotated[SignedIn, Depends(require_role("viewer"))],
+    session: Annotated[Session, Depends(get_session)],
+    context: Annotated[AppContext, Depends(get_context)],
+    today: Annotated[date, Depends(get_today)],
+) -> Response:
+    """The usage panel, loaded by the page after it is shown: reading the event store
+    costs more than the rest of the page together."""
+    account_id = _account_id(session, external_id)
+    seats = panels.seats(session, account_id, today)
+    values = {"usage": panels.usage_panel(context, session, external_id, today, seats),
+              "seats": seats}
+    return render(request, "account/_usage.html", values)
 
 
 @router.post("/accounts/{external_id}/notes")
