@@ -18,6 +18,7 @@ PAGE_MODULES = (
     "tenure.web.views.tasks",
     "tenure.web.dashboards.views",
     "tenure.web.renewals.views",
+    "tenure.web.admin.views",
 )
 
 
