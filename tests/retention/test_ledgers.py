@@ -72,8 +72,8 @@ def test_cohort_table_by_segment(context: AppContext, engine: str) -> None:
 def test_cohort_arguments_are_checked(context: AppContext) -> None:
     with pytest.raises(Invalid, match=r"from \(2025-05\) is after to \(2025-01\)"):
         service.cohort_table(context, date(2025, 5, 1), date(2025, 1, 1))
-    with pytest.raises(Invalid, match="by: expected one of segment, industry, country"):
-        service.cohort_table(context, date(2025, 1, 1), date(2025, 2, 1), by="plan")
+    with pytest.raises(Invalid, match="by: expected one of segment, industry, owner, plan, country"):
+        service.cohort_table(context, date(2025, 1, 1), date(2025, 2, 1), by="region")
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -140,3 +140,27 @@ def test_sbg_cohort_needs_a_whole_year(context: AppContext) -> None:
         service.sbg_for_cohort(context, 2019, date(2024, 12, 1))
     with pytest.raises(Invalid, match="cohort 2022: survivors: need at least 3 counts"):
         service.sbg_for_cohort(context, 2022, date(2023, 12, 1))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cohorts_and_survival_split_by_the_metric_dimensions(context: AppContext, engine: str) -> None:
+    """The same dimensions as the metrics (analytics.dimensions): owner here."""
+    from tests.metrics.ledger import label_accounts
+
+    write(context, MONTHLY, MONTHLY_SEGMENTS)
+    label_accounts(context, {"a": {"owner": "ana@example.com"}, "b": {"owner": "ana@example.com"},
+                             "d": {"owner": "bo@example.com"}})  # fmt: skip
+    table = service.cohort_table(
+        context, date(2025, 1, 1), date(2025, 4, 1), by="owner", engine=engine  # type: ignore[arg-type]
+    )
+    found = {key: [age[0] for age in ages] for key, ages in cells(table).items()}
+    # ana: a and b start in January; b pays its last month-end in February.
+    assert found == {
+        ("2025-01", "(none)"): [1, 0, 0, 1], ("2025-01", "ana@example.com"): [2, 2, 1, 1],
+        ("2025-02", "(none)"): [1, 1, 1], ("2025-02", "bo@example.com"): [1, 1, 1],
+        ("2025-03", "(none)"): [1, 1],
+    }  # fmt: skip
+    curves = service.survival_curves(context, date(2025, 6, 1), by="owner", engine=engine)  # type: ignore[arg-type]
+    assert {c.group: (c.customers, c.churned) for c in curves.curves} == {
+        "(none)": (3, 2), "ana@example.com": (2, 1), "bo@example.com": (1, 0)
+    }  # fmt: skip

@@ -11,7 +11,8 @@ cohort C starting in month c and every age k = 0, 1, ... months since start:
 
 An account that churns and comes back counts again from the month it pays again (the
 table shows who is paying at each age); survival curves use the first churn instead.
-Groupings (`by`) are account attributes from the `accounts` input table.
+Groupings (`by`) are the breakdown dimensions of `analytics.dimensions` (segment,
+industry, owner, plan, country), as of the last day observed.
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ from decimal import Decimal
 import ibis
 import ibis.expr.types as ir
 
+from tenure.analytics import dimensions
+from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.months import month_index, month_of_index
 from tenure.analytics.results import RATIO, cents_to_money
 from tenure.analytics.revenue import account_snapshots, measure_scale
-from tenure.analytics.tables import ACCOUNT_ATTRIBUTES, Tables
+from tenure.analytics.tables import Tables
 from tenure.errors import Invalid
+from tenure.kit.timeutil import month_end
 
 ALL = "all"  # the group name when results are not split
-UNASSIGNED = "(none)"  # the group of accounts with no value (as analytics.dimensions)
+UNASSIGNED = dimensions.NONE_GROUP  # the group of accounts with no value
 
 
 @dataclass(frozen=True)
@@ -62,23 +66,22 @@ class CohortTable:
 
 
 def check_grouping(by: str | None) -> str | None:
-    if by is not None and by not in ACCOUNT_ATTRIBUTES:
-        raise Invalid(f"by: expected one of {', '.join(ACCOUNT_ATTRIBUTES)}, got {by!r}")
+    if by is not None:
+        dimensions.dimension(by)
     return by
 
 
-def with_group(members: ir.Table, source: Tables, by: str | None) -> ir.Table:
-    """`members` (with account_id) plus a string column `grp`: the account's value of
-    the attribute `by` (UNASSIGNED when empty), or ALL when not grouping."""
+def with_group(members: ir.Table, source: Tables | LedgerTables, by: str | None,
+               reference: date) -> ir.Table:  # fmt: skip
+    """`members` (with account_id) plus a string column `grp`: the account's group in the
+    dimension `by` as of `reference` (UNASSIGNED when it has none), or ALL when not
+    grouping."""
     if check_grouping(by) is None:
         return members.mutate(grp=ibis.literal(ALL, type="string"))
-    if source.accounts is None:
-        raise Invalid("grouping needs the accounts table, which this source does not have")
-    accounts = source.accounts.select("account_id", value=source.accounts[by])
-    joined = members.left_join(accounts, members.account_id == accounts.account_id)
-    value = joined.value.cast("string")
-    group = ibis.ifelse(value.isnull() | (value == ""), UNASSIGNED, value)
-    return joined.select(*members.columns, grp=group)
+    if not isinstance(source, LedgerTables):
+        raise Invalid("grouping needs the ledger tables (analytics.inputs), not only the terms")
+    labelled = dimensions.with_group(members, source, by, reference)
+    return labelled.rename(grp="group")
 
 
 def first_paid(snapshots: ir.Table) -> ir.Table:
@@ -96,12 +99,16 @@ def cohort_cells(snapshots: ir.Table, members: ir.Table) -> ir.Table:
     )
 
 
-def compute_cohorts(source: Tables, start: date, end: date, by: str | None = None) -> CohortTable:
-    """Cohorts starting in months start..end, observed through `end`."""
+def compute_cohorts(
+    source: Tables | LedgerTables, start: date, end: date, by: str | None = None
+) -> CohortTable:
+    """Cohorts starting in months start..end, observed through `end`; grouping (`by`)
+    needs `LedgerTables`."""
     first, last = month_index(start), month_index(end)
     snapshots = account_snapshots(source.terms, measure_scale(source.terms), last)
     starts = first_paid(snapshots)
-    members = with_group(starts.filter(starts.first_idx.between(first, last)), source, by)
+    chosen = starts.filter(starts.first_idx.between(first, last))
+    members = with_group(chosen, source, by, month_end(month_of_index(last)))
     rows = cohort_cells(snapshots, members).to_pyarrow().to_pylist()
     cells: dict[tuple[str, int], dict[int, tuple[int, int]]] = {}
     for row in rows:

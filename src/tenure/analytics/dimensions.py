@@ -8,6 +8,7 @@ no value):
 |---|---|
 | segment | the account's segment |
 | industry | the account's industry |
+| country | the account's country |
 | owner | the owner CSM's email |
 | plan | the plan of the account's latest-starting paying term that starts on or before the reference day (ties: the larger term id) |
 """
@@ -51,6 +52,7 @@ DIMENSIONS: dict[str, Dimension] = {
     "industry": _attribute(lambda source: source.accounts, "industry"),
     "owner": _attribute(lambda source: source.labels, "owner"),
     "plan": _plan,
+    "country": _attribute(lambda source: source.accounts, "country"),
 }
 
 
@@ -62,14 +64,17 @@ def dimension(name: str) -> Dimension:
 
 
 def with_group(rows: ir.Table, source: LedgerTables, by: str | None, reference: date) -> ir.Table:
-    """`rows` (with account_id) plus a `group` column: the dimension's label, or one
-    group for everything when `by` is None."""
+    """`rows` (with account_id) plus a `group` column: the dimension's label (NONE_GROUP
+    when the account has no value or an empty one), or one group for everything when `by`
+    is None."""
     if by is None:
         return rows.mutate(group=ibis.literal(NONE_GROUP, type="string"))
     groups = dimension(by)(source, reference)
     joined = rows.left_join(groups, rows.account_id == groups.account_id)
     labelled = joined.select(
         *(rows[name] for name in rows.columns),
-        group=groups.group.coalesce(ibis.literal(NONE_GROUP, type="string")),
+        group=ibis.ifelse(
+            groups.group.isnull() | (groups.group == ""), NONE_GROUP, groups.group
+        ).cast("string"),
     )
     return labelled

@@ -22,9 +22,11 @@ from datetime import date
 import ibis.expr.types as ir
 
 from tenure.analytics.cohorts import first_paid, with_group
+from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.months import month_index, month_of_index
 from tenure.analytics.revenue import account_snapshots, measure_scale
 from tenure.analytics.tables import Tables
+from tenure.kit.timeutil import month_end
 
 MEDIAN_TOLERANCE = 1e-9
 
@@ -80,11 +82,15 @@ def lifetime_table(snapshots: ir.Table, as_of_idx: int) -> ir.Table:
     return joined.select(starts.account_id, starts.first_idx, churns.churn_idx)
 
 
-def compute_lifetimes(source: Tables, as_of: date, by: str | None = None) -> tuple[Lifetime, ...]:
-    """Every customer that paid at some month-end up to the as-of month."""
+def compute_lifetimes(
+    source: Tables | LedgerTables, as_of: date, by: str | None = None
+) -> tuple[Lifetime, ...]:
+    """Every customer that paid at some month-end up to the as-of month; grouping (`by`,
+    as of the last day of that month) needs `LedgerTables`."""
     as_of_idx = month_index(as_of)
     snapshots = account_snapshots(source.terms, measure_scale(source.terms), as_of_idx)
-    table = with_group(lifetime_table(snapshots, as_of_idx), source, by)
+    reference = month_end(month_of_index(as_of_idx))
+    table = with_group(lifetime_table(snapshots, as_of_idx), source, by, reference)
     rows = table.order_by("account_id").to_pyarrow().to_pylist()
     return tuple(
         Lifetime(

@@ -24,7 +24,7 @@ retention_app = typer.Typer(
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print one JSON document.")]
 ByOption = Annotated[
     str | None,
-    typer.Option("--by", help="Split by an account attribute: segment, industry, country."),
+    typer.Option("--by", help="Split by segment, industry, owner, plan or country."),
 ]
 EngineOption = Annotated[
     str, typer.Option(help="Where the expressions run: duckdb (in memory) or database.")

@@ -16,7 +16,7 @@ from tenure.retention.schemas import CohortTableOut, SbgCohortOut, SbgOut, Survi
 router = APIRouter(prefix="/api/v1/retention", tags=["retention"])
 
 By = Annotated[
-    str | None, Query(description="Split by an account attribute: segment, industry, country")
+    str | None, Query(description="Split by segment, industry, owner, plan or country")
 ]
 Horizon = Annotated[int, Query(description="Periods projected beyond the data")]
 Discount = Annotated[float, Query(description="Discount rate per period for DERL")]

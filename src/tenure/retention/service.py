@@ -110,12 +110,12 @@ def cohort_table(
 ) -> CohortTable:  # fmt: skip
     """Cohorts starting in months start..end with retention by age, observed to `end`."""
     from tenure.analytics.cohorts import check_grouping, compute_cohorts
-    from tenure.analytics.engines import analytics_tables
+    from tenure.analytics.inputs import ledger_tables
 
     start, end = start.replace(day=1), end.replace(day=1)
     check_months(start, end)
     check_grouping(by)
-    with analytics_tables(context, _engine(engine)) as source:
+    with ledger_tables(context, _engine(engine)) as source:
         return compute_cohorts(source, start, end, by)
 
 
@@ -124,11 +124,11 @@ def survival_curves(
 ) -> SurvivalResult:
     """Kaplan-Meier curves of customer lifetimes observed up to the as-of month."""
     from tenure.analytics.cohorts import check_grouping
-    from tenure.analytics.engines import analytics_tables
+    from tenure.analytics.inputs import ledger_tables
     from tenure.analytics.survival import compute_lifetimes, kaplan_meier
 
     check_grouping(by)
-    with analytics_tables(context, _engine(engine)) as source:
+    with ledger_tables(context, _engine(engine)) as source:
         lifetimes = compute_lifetimes(source, as_of, by)
     return kaplan_meier(lifetimes, as_of, by)
 
@@ -141,7 +141,7 @@ def sbg_for_cohort(
     """sBG per group over the annual survivors of the customers whose first positive
     snapshot is in `cohort_year` (analytics.survival.period_survivors)."""
     from tenure.analytics.cohorts import check_grouping
-    from tenure.analytics.engines import analytics_tables
+    from tenure.analytics.inputs import ledger_tables
     from tenure.analytics.survival import compute_lifetimes, period_survivors
 
     sbg.validate_horizon(horizon)
@@ -154,7 +154,7 @@ def sbg_for_cohort(
             f"cohort {cohort_year}: no whole year observed for all its customers by "
             f"{as_of:%Y-%m} (needs as-of {month_of_index(last + PERIOD_MONTHS):%Y-%m} or later)"
         )
-    with analytics_tables(context, _engine(engine)) as source:
+    with ledger_tables(context, _engine(engine)) as source:
         lifetimes = compute_lifetimes(source, as_of, by)
     survivors = period_survivors(lifetimes, first, last, as_of, PERIOD_MONTHS)
     if not survivors:
