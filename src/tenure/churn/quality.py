@@ -60,7 +60,7 @@ def calibration(y: np.ndarray, p: np.ndarray, bins: int = 10) -> list[Calibratio
     """Equal-width probability bands 0-0.1, ..., 0.9-1; empty bands are left out."""
     y = np.asarray(y, dtype=float)
     p = np.asarray(p, dtype=float)
-    edges = np.linspace(0.0, 1.0, bins + 1)
+    edges = np.arange(bins + 1) / bins  # exact tenths: 0.3 falls in 0.3-0.4
     index = np.clip(np.digitize(p, edges[1:-1], right=False), 0, bins - 1)
     out = []
     for b in range(bins):
