@@ -7,6 +7,7 @@ one JSON document on stdout; otherwise a Rich table).
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
@@ -155,3 +156,30 @@ def cmrr(
         lambda c: service.committed_mrr(c, day, by=by, engine=_engine(engine)),
         CmrrOut.from_result, tables.cmrr_table, json_,
     )  # fmt: skip
+
+
+@metrics_app.command("reference")
+def reference(
+    output: Annotated[
+        str | None, typer.Option(help="Write the page to this file instead of stdout.")
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Fail when the file given by --output is out of date.")
+    ] = False,
+) -> None:
+    """The metric reference page (formulas and worked examples computed by the code)."""
+    from pathlib import Path
+
+    from tenure.errors import Invalid
+    from tenure.metrics.reference import render
+
+    page = render()
+    if output is None:
+        sys.stdout.write(page)
+        return
+    target = Path(output)
+    if check:
+        if not target.exists() or target.read_text(encoding="utf-8") != page:
+            raise Invalid(f"{output} is out of date: run tenure metrics reference --output {output}")
+        return
+    target.write_text(page, encoding="utf-8")
