@@ -9,7 +9,7 @@ per-account daily rows, distinct events of the last 30 days and the last day see
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import pandas as pd
@@ -60,10 +60,30 @@ def days(values: pd.Series) -> pd.Series:
     return pd.to_datetime(values)
 
 
+# Columns converted once per run (`prepare`): timestamps to aware UTC, dates to datetime64.
+TIMESTAMP_COLUMNS = {
+    "accounts": ("customer_since", "csm_sentiment_at"), "tickets": ("opened_at", "closed_at"),
+    "surveys": ("responded_at",), "champions": ("left_at",), "touches": ("occurred_at",),
+}  # fmt: skip
+DATE_COLUMNS = {"terms": ("start_date", "end_date"),
+                "invoices": ("issued_on", "due_on", "paid_on")}  # fmt: skip
+
+
+def prepare(data: MeasureInputs) -> MeasureInputs:
+    """The inputs with typed datetime columns, so no measure converts Python objects
+    again (idempotent: typed columns pass through cheaply)."""
+    changes: dict[str, pd.DataFrame] = {}
+    for converter, spec in ((utc, TIMESTAMP_COLUMNS), (days, DATE_COLUMNS)):
+        for name, columns in spec.items():
+            frame = changes.get(name, getattr(data, name))
+            changes[name] = frame.assign(**{c: converter(frame[c]) for c in columns})
+    return replace(data, **changes)
+
+
 def load_inputs(context: AppContext, session: Session, as_of: date) -> MeasureInputs:
     accounts = repository.accounts_frame(session)
     usage_days, features, last_seen = load_usage(context, accounts, as_of)
-    return MeasureInputs(
+    return prepare(MeasureInputs(
         as_of=as_of,
         accounts=accounts,
         terms=repository.terms_frame(session),
@@ -77,7 +97,7 @@ def load_inputs(context: AppContext, session: Session, as_of: date) -> MeasureIn
         last_seen=last_seen,
         milestones=load_milestones(session, as_of),
         sentiment_stale_days=context.settings.health_sentiment_stale_days,
-    )
+    ))
 
 
 def load_milestones(session: Session, as_of: date) -> pd.DataFrame | None:

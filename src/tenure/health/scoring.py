@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from tenure.health.engine import CardScores, assign_cards, score_card
-from tenure.health.inputs import MeasureInputs, days, utc
+from tenure.health.inputs import MeasureInputs, days, prepare, utc
 from tenure.health.measures import active_terms, compute_measures
 from tenure.health.schemas import AccountScoreOut, MeasureScoreOut, clean
 from tenure.health.scorecards import Scorecard
@@ -130,6 +130,7 @@ def _detail_frame(ids: np.ndarray, card: Scorecard, result: CardScores) -> pd.Da
 
 def score_inputs(data: MeasureInputs, cards: list[Scorecard]) -> ScoreBatch:
     """Compute the measures the cards use and score every account."""
+    data = prepare(data)
     needed = sorted({name for card in cards for name in card.measure_names})
     measures = compute_measures(data, needed)
     # Only customers are scored: an account without an active term on as_of (not yet
