@@ -95,7 +95,8 @@ def render(
     token = (context or {}).get("csrf_token") or (
         user.csrf_token if user is not None else request.cookies.get(LOGIN_CSRF_COOKIE, "")
     )
-    flashes = _read_flashes(request)
+    # HTMX fragments have no flash area: leave pending flashes for the next full page.
+    flashes = [] if request.headers.get("HX-Request") == "true" else _read_flashes(request)
     values: dict[str, Any] = {
         "request": request,
         "user": user,
