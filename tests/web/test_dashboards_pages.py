@@ -91,3 +91,12 @@ def test_bad_parameters_get_a_clear_error_page(ledger, as_role) -> None:
 def test_dashboards_only_read(ledger, as_role) -> None:
     viewer = as_role("viewer")
     assert viewer.post("/dashboards", data={}).status_code in (403, 405)
+
+
+def test_the_filter_form_s_empty_fields_mean_defaults(ledger, as_role) -> None:
+    viewer = as_role("viewer")
+    page = viewer.get("/dashboards?segment=&owner=&from=2025-01&to=2025-06&cohort=")
+    assert page.status_code == 200
+    assert viewer.get("/dashboards?cohort=20x5").status_code == 422
+    survival = viewer.get(f"/dashboards/sections/survival?{QUERY}&cohort=2024")
+    assert survival.status_code == 200 and "cohort 2024" in survival.text.lower()

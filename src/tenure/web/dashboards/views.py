@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from tenure.api.deps import get_context, get_session, get_today
+from tenure.errors import Invalid
 from tenure.kit.context import AppContext
 from tenure.models.types import Segment
 from tenure.users import service as users
@@ -28,11 +29,20 @@ Text = Annotated[str | None, Query()]
 def dashboard_params(
     segment: Text = None, owner: Text = None,
     from_: Annotated[str | None, Query(alias="from")] = None, to: Text = None,
-    cohort: Annotated[int | None, Query(ge=1900, le=9999)] = None,
+    cohort: Text = None,
     today: Annotated[object, Depends(get_today)] = None,
 ) -> DashboardParams:  # fmt: skip
     window = parse_window(from_, to, today)  # type: ignore[arg-type]
-    return DashboardParams(parse_scope(segment, owner), window, today, cohort)  # type: ignore[arg-type]
+    return DashboardParams(parse_scope(segment, owner), window, today, parse_year(cohort))  # type: ignore[arg-type]
+
+
+def parse_year(text: str | None) -> int | None:
+    """The sBG cohort year (empty: chosen automatically)."""
+    if not text or not text.strip():
+        return None
+    if not text.strip().isdigit() or not 1900 <= int(text) <= 9999:
+        raise Invalid(f"cohort: expected a year YYYY, got {text!r}")
+    return int(text)
 
 
 Params = Annotated[DashboardParams, Depends(dashboard_params)]
