@@ -1,4 +1,5 @@
-"""The tracking API over HTTP (TestClient), on SQLite and PostgreSQL, DuckDB and PostgreSQL events."""
+"""The tracking API over HTTP (TestClient): SQLite and PostgreSQL operational databases,
+DuckDB and PostgreSQL event stores."""
 
 from __future__ import annotations
 

@@ -49,7 +49,9 @@ def add_tracked_user(session: Session, source_id: int, user_id: str, seen: datet
     return user
 
 
-def latest_groups(session: Session, source_id: int, user_ids: Collection[str]) -> dict[str, str | None]:
+def latest_groups(
+    session: Session, source_id: int, user_ids: Collection[str]
+) -> dict[str, str | None]:
     """user id -> external id of the account of the user's latest `group` (None: no
     account) for the stored users of one source among `user_ids`."""
     found: dict[str, str | None] = {}
