@@ -125,3 +125,34 @@ def test_bad_rules_yaml_names_the_path(tmp_path, text: str, message: str) -> Non
     with pytest.raises(Invalid) as error:
         load_rules(tmp_path)
     assert message in error.value.message and str(tmp_path / "rules.yaml") in error.value.message
+
+
+def snapshot(s, account_id: int, day: date, score: float, grade: str) -> None:
+    from tenure.models import HealthSnapshot
+
+    s.add(HealthSnapshot(account_id=account_id, as_of=day, scorecard="default",
+                         scorecard_version=1, score=score, grade=grade, measures="[]"))  # fmt: skip
+
+
+def test_health_rules_read_the_real_health_scores(context) -> None:
+    with unit_of_work(context.sessions) as s:
+        owner = f.user(s)
+        dropped = f.account(s, "dropped", owner=owner)
+        f.term(s, dropped, date(2025, 1, 1))
+        renewing = f.account(s, "renewing", owner=owner)
+        f.term(s, renewing, date(2024, 9, 1), DAY + timedelta(days=60))
+        stale = f.account(s, "stale", owner=owner)
+        f.term(s, stale, date(2025, 1, 1))
+        snapshot(s, dropped.id, DAY - timedelta(days=30), 90, "green")
+        snapshot(s, dropped.id, DAY, 70, "yellow")
+        snapshot(s, renewing.id, DAY - timedelta(days=30), 72, "yellow")
+        snapshot(s, renewing.id, DAY, 70, "yellow")
+        snapshot(s, stale.id, DAY - timedelta(days=8), 10, "red")  # too old to count on DAY
+    result = evaluate(context)
+    assert result.health_available
+    with unit_of_work(context.sessions) as s:
+        fired = {(a.rule, a.reason): json.loads(a.inputs) for a in s.scalars(select(Alert))}
+    assert set(fired) == {("health_decline", "health dropped"),
+                          ("renewal_at_risk", f"renewal {DAY + timedelta(days=60)}")}  # fmt: skip
+    assert fired[("health_decline", "health dropped")]["drop"] == 20
+    assert fired[("renewal_at_risk", f"renewal {DAY + timedelta(days=60)}")]["grade"] == "yellow"

@@ -42,8 +42,9 @@ def churn_events(terms: pd.DataFrame, grace_days: int, known_until: date) -> pd.
     pairs = ends.merge(paying[["account_id", "start_date", "end_date"]], on="account_id",
                        suffixes=("", "_other"))  # fmt: skip
     grace = pd.Timedelta(days=grace_days)
+    other_end = pairs["end_date_other"]
     covered = pairs[(pairs["start_date"] <= pairs["end_date"] + grace)
-                    & (pairs["end_date_other"].isna() | (pairs["end_date_other"] > pairs["end_date"]))]  # fmt: skip
+                    & (other_end.isna() | (other_end > pairs["end_date"]))]  # fmt: skip
     covered_keys = set(zip(covered["account_id"], covered["end_date"]))
     mask = [(a, e) not in covered_keys for a, e in zip(ends["account_id"], ends["end_date"])]
     return ends[mask].rename(columns={"end_date": "churn_on"}).reset_index(drop=True)

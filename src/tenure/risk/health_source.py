@@ -52,15 +52,16 @@ def normalise(result: Any, as_of: date | None = None) -> pd.DataFrame:
         return pd.DataFrame(columns=COLUMNS, index=pd.Index([], name="account_id", dtype="int64"))
     frame = frame.set_index(frame["account_id"].astype("int64"))
     frame.index.name = "account_id"
-    scored_on = pd.to_datetime(frame["as_of"]) if "as_of" in frame else pd.Series(pd.NaT, index=frame.index)
+    missing = pd.Series(None, index=frame.index, dtype="float64")
     out = pd.DataFrame({
         "score": pd.to_numeric(frame["score"]),
         "grade": frame["grade"],
-        "score_30d_ago": pd.to_numeric(frame.get("score_30d_ago", pd.Series(None, index=frame.index, dtype="float64"))),
-        "scored_on": scored_on,
+        "score_30d_ago": pd.to_numeric(frame.get("score_30d_ago", missing)),
+        "scored_on": pd.to_datetime(frame.get("as_of", missing)),
     })
     if as_of is not None:
-        out = out[out["scored_on"].isna() | (out["scored_on"] >= pd.Timestamp(as_of) - pd.Timedelta(days=MAX_AGE_DAYS))]
+        oldest = pd.Timestamp(as_of) - pd.Timedelta(days=MAX_AGE_DAYS)
+        out = out[out["scored_on"].isna() | (out["scored_on"] >= oldest)]
     return out
 
 

@@ -103,7 +103,8 @@ def users_source(context: AppContext, accounts: pd.DataFrame) -> UsersSource:
         with usage_tables(context) as tables:
             e = tables.backend.table("events")
             window = e.filter((e.event_time >= start) & (e.event_time < end) & e.user_id.notnull())
-            rows = window.group_by("account_external_id").aggregate(users=window.user_id.nunique()).execute()
+            grouped = window.group_by("account_external_id")
+            rows = grouped.aggregate(users=window.user_id.nunique()).execute()
         keyed = rows.assign(account_id=rows["account_external_id"].map(ids)).dropna(subset=["account_id"])
         return pd.Series(keyed["users"].astype("float64").to_numpy(),
                          index=pd.Index(keyed["account_id"].astype("int64"), name="account_id"))  # fmt: skip

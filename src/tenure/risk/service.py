@@ -86,13 +86,12 @@ def record(
     """Store new firings as alerts and open (or find) their tasks."""
     if fired.empty:
         return
-    fired = fired.assign(key=[dedup_key(r, int(a), s) for r, a, s in
-                              zip(fired["rule"], fired["account_id"], fired["reason"])])  # fmt: skip
-    keys = fired["key"].tolist()
+    keys = [dedup_key(r, int(a), s) for r, a, s in
+            zip(fired["rule"], fired["account_id"], fired["reason"])]  # fmt: skip
+    fired = fired.assign(key=keys)
     today = repository.alert_keys_on(session, as_of)
     open_keys = tasks.open_keys(session, keys)
-    since = datetime.combine(as_of - timedelta(days=ruleset.refire_after_days), datetime.min.time(), UTC)
-    cooling = repository.recently_closed_keys(session, keys, since) if ruleset.refire_after_days else set()
+    cooling = _cooling(session, keys, as_of, ruleset.refire_after_days)
     owners = tasks.account_owners(session, fired["account_id"].astype(int).tolist())
     names = data.accounts.set_index("account_id")["external_id"]
     rules = {r.name: r for r in ruleset.rules}
@@ -102,28 +101,42 @@ def record(
         count.fired += 1
         if row.key in open_keys:
             count.already_open += 1
-            continue
-        if row.key in cooling:
+        elif row.key in cooling:
             count.cooling_down += 1
-            continue
-        if row.key in today:
-            continue
-        rule, account_id = rules[row.rule], int(row.account_id)
-        task, created = tasks.open_deduplicated(
-            session, account_id=account_id, dedup_key=row.key,
-            title=f"{rule.title}: {names.get(account_id, account_id)}",
-            reason=f"{row.reason}: {json.dumps(row.inputs, default=str)}"[:2000],
-            type=f"{rule.kind}:{rule.name}"[:40], priority=rule.priority,
-            due_on=as_of + timedelta(days=rule.due_days), owner_id=owners.get(account_id),
-        )
-        open_keys[row.key] = task.id
-        today.add(row.key)
-        count.alerts += 1
-        count.tasks_opened += int(created)
-        alerts.append({"account_id": account_id, "rule": row.rule, "reason": row.reason[:300],
-                       "fired_on": as_of, "inputs": row.inputs, "task_id": task.id,
-                       "dedup_key": row.key})  # fmt: skip
+        elif row.key not in today:
+            account_id = int(row.account_id)
+            task_id, created = _open_task(session, rules[row.rule], row, as_of,
+                                          names.get(account_id, account_id), owners.get(account_id))  # fmt: skip
+            open_keys[row.key] = task_id
+            today.add(row.key)
+            count.alerts += 1
+            count.tasks_opened += int(created)
+            alerts.append({"account_id": account_id, "rule": row.rule, "reason": row.reason[:300],
+                           "fired_on": as_of, "inputs": row.inputs, "task_id": task_id,
+                           "dedup_key": row.key})  # fmt: skip
     repository.add_alerts(session, alerts)
+
+
+def _cooling(session: Session, keys: list[str], as_of: date, days: int) -> set[str]:
+    """Keys whose task was closed within the last `days` days (no re-fire yet)."""
+    if not days:
+        return set()
+    since = datetime.combine(as_of - timedelta(days=days), datetime.min.time(), UTC)
+    return repository.recently_closed_keys(session, keys, since)
+
+
+def _open_task(
+    session: Session, rule: Rule, row: Any, as_of: date, account_name: object,
+    owner_id: int | None,
+) -> tuple[int, bool]:
+    task, created = tasks.open_deduplicated(
+        session, account_id=int(row.account_id), dedup_key=row.key,
+        title=f"{rule.title}: {account_name}",
+        reason=f"{row.reason}: {json.dumps(row.inputs, default=str)}"[:2000],
+        type=f"{rule.kind}:{rule.name}"[:40], priority=rule.priority,
+        due_on=as_of + timedelta(days=rule.due_days), owner_id=owner_id,
+    )
+    return task.id, created
 
 
 def list_alerts(

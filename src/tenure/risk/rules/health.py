@@ -29,7 +29,8 @@ class HealthDecline(Rule):
             earlier = now["score_30d_ago"]
         else:
             before = data.health_on(as_of - timedelta(days=window))
-            earlier = (before["score"] if before is not None else pd.Series(dtype="float64")).reindex(now.index)
+            scores = before["score"] if before is not None else pd.Series(dtype="float64")
+            earlier = scores.reindex(now.index)
         now = now[now.index.isin(data.paying(as_of))]
         earlier = earlier.reindex(now.index)
         drop = earlier - now["score"]

@@ -66,7 +66,8 @@ class RenewalAtRisk(Rule):
             return empty()
         day = pd.Timestamp(as_of)
         t = data.terms[data.terms["amount"] > 0]
-        due = t[(t["end_date"] > day) & (t["end_date"] <= day + pd.Timedelta(days=int(self.params["days"])))]
+        until = day + pd.Timedelta(days=int(self.params["days"]))
+        due = t[(t["end_date"] > day) & (t["end_date"] <= until)]
         known = t[t["signed_at"].fillna(t["start_date"]) <= day]
         pairs = due.merge(known[["account_id", "start_date"]], on="account_id", suffixes=("", "_next"))
         grace = pd.Timedelta(days=int(self.params["grace_days"]))

@@ -18,7 +18,9 @@ def _end_of(as_of: date) -> pd.Timestamp:
 class ChampionGone(Rule):
     name = "champion_gone"
     title = "Champion left"
-    description = "A contact with role champion left (contacts.left_at) in the last `lookback_days` days."
+    description = (
+        "A contact with role champion left (contacts.left_at) in the last `lookback_days` days."
+    )
     defaults = {"lookback_days": 30}
 
     def evaluate(self, data: RiskData, as_of: date) -> pd.DataFrame:
@@ -50,8 +52,8 @@ class NpsDetractor(Rule):
     def evaluate(self, data: RiskData, as_of: date) -> pd.DataFrame:
         n = data.nps
         end = _end_of(as_of)
-        recent = n[(n["responded_at"] < end)
-                   & (n["responded_at"] >= end - pd.Timedelta(days=int(self.params["lookback_days"])))]  # fmt: skip
+        start = end - pd.Timedelta(days=int(self.params["lookback_days"]))
+        recent = n[(n["responded_at"] < end) & (n["responded_at"] >= start)]
         latest = recent.sort_values(["responded_at", "external_id"]).groupby("account_id").tail(1)
         bad = latest[(latest["score"] <= int(self.params["max_score"]))
                      & latest["account_id"].isin(data.paying(as_of))]  # fmt: skip
