@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -203,13 +204,21 @@ def test_home_is_my_day(book_owner: tuple[TestClient, Book, str]) -> None:
     assert "grade-red" in page  # ACME went green -> red this week
 
 
+def _posts_of(routes: list[Any], prefix: str = "") -> set[str]:
+    """POST paths of routes, following included routers (FastAPI keeps them nested)."""
+    found: set[str] = set()
+    for route in routes:
+        context = getattr(route, "include_context", None)
+        if context is not None:
+            found |= _posts_of(context.included_router.routes, prefix + context.prefix)
+        elif "POST" in getattr(route, "methods", set()):
+            found.add(prefix + re.sub(r"\{[^}]+\}", "1", route.path))
+    return found
+
+
 def _page_posts() -> list[str]:
     """Every POST route of every registered page module (the analytics pages' too)."""
-    paths = {
-        re.sub(r"\{[^}]+\}", "1", route.path)
-        for router in PAGES() for route in router.routes
-        if "POST" in getattr(route, "methods", set())
-    }
+    paths = set().union(*(_posts_of(router.routes) for router in PAGES()))
     return sorted(paths - {"/login", "/logout"})
 
 
@@ -242,3 +251,22 @@ def test_account_usage_panel_charts_the_stored_usage(
     panel = owner.get("/accounts/ACME/usage", headers={"HX-Request": "true"})
     assert "Active users: 3 in 7 days" in panel.text and "10 seats" in panel.text
     assert panel.text.count("data-vega-spec") == 3 and "report_viewed" in panel.text
+
+
+def test_a_csm_cannot_manage_users(
+    as_role: Callable[[str], TestClient], context: AppContext
+) -> None:
+    from tenure.models import User
+
+    user_posts = [path for path in _page_posts() if path.startswith("/admin/users")]
+    assert user_posts, "no user-management actions are registered"
+    csm = as_role("csm")
+    token = csrf_of(csm)
+    before = _count(context, User)
+    for path in user_posts:
+        form = {"email": "new.admin@example.test", "role": "admin", "password": "long-enough-1"}
+        response = csm.post(path, data=form, headers={"X-CSRF-Token": token}, follow_redirects=False)
+        assert response.status_code == 403, path
+    assert _count(context, User) == before
+    with unit_of_work(context.sessions) as session:
+        assert session.scalar(select(User.role).where(User.id == 1)) == "csm"
