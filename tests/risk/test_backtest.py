@@ -70,3 +70,10 @@ def test_backtest_cli(context, env_for) -> None:
     early = run_tenure("risk", "backtest", "--from", "2025-11-01", "--to", "2025-12-01",
                        "--as-of", str(TODAY), env=env_for)  # fmt: skip
     assert early.returncode != 0 and "no as-of point" in early.stderr
+
+
+def test_backtest_of_an_empty_book_has_null_rates(context) -> None:
+    with unit_of_work(context.sessions) as s:
+        result = run_backtest(context, s, date(2025, 1, 1), date(2025, 6, 1), TODAY)
+    assert result.base_rate is None and result.churners == 0
+    assert all(r.precision is None and r.recall is None and r.fired == 0 for r in result.rules)

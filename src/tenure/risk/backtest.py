@@ -46,7 +46,8 @@ def churn_events(terms: pd.DataFrame, grace_days: int, known_until: date) -> pd.
     covered = pairs[(pairs["start_date"] <= pairs["end_date"] + grace)
                     & (other_end.isna() | (other_end > pairs["end_date"]))]  # fmt: skip
     covered_keys = set(zip(covered["account_id"], covered["end_date"]))
-    mask = [(a, e) not in covered_keys for a, e in zip(ends["account_id"], ends["end_date"])]
+    mask = pd.Series([(a, e) not in covered_keys for a, e in zip(ends["account_id"], ends["end_date"])],
+                     index=ends.index, dtype=bool)  # fmt: skip
     return ends[mask].rename(columns={"end_date": "churn_on"}).reset_index(drop=True)
 
 
