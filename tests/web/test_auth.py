@@ -39,6 +39,7 @@ def test_login_form_has_contract_fields(client: TestClient) -> None:
     assert page.status_code == 200
     for field in ('name="email"', 'name="password"', 'name="csrf_token"'):
         assert field in page.text
+    assert page.headers["X-Frame-Options"] == "DENY"  # no clickjacking of the forms
 
 
 def test_sign_in_sets_a_safe_cookie_and_stores_only_a_hash(
