@@ -178,3 +178,17 @@ def test_duckdb_file_is_free_between_operations(tmp_path: Path) -> None:
     assert result.stdout.strip() == "1"
     assert store.stats().events == 2
     store.close()
+
+
+def test_rejection_counts_add_up_per_source_and_reason(events_url: str) -> None:
+    store = open_event_store(events_url)
+    store.ensure_schema()
+    assert store.rejections() == {}
+    store.record_rejections({("web", "invalid"): 2, ("web", "no_user"): 1})
+    store.record_rejections({("web", "invalid"): 3, ("ios", "invalid"): 4})
+    store.close()
+    reopened = open_event_store(events_url)  # another process would read the same
+    assert reopened.rejections() == {
+        ("web", "invalid"): 5, ("web", "no_user"): 1, ("ios", "invalid"): 4
+    }
+    reopened.close()
