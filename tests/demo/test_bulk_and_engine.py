@@ -138,6 +138,15 @@ def test_engine_skips_and_reports_steps(context: AppContext) -> None:
     assert outcomes[2].note == "needs missing"
 
 
+def test_engine_skips_churn_training_for_large_demos(context: AppContext) -> None:
+    class Train(engine.TrainChurn):
+        needs = ()
+
+    (outcome,) = engine.run_engine(context, AS_OF, engine.CHURN_MAX_ACCOUNTS + 1,
+                                   NoProgress(), (Train(),))
+    assert outcome.status == "skipped" and "tenure jobs run train-churn-model" in outcome.note
+
+
 def test_history_days_keep_the_comparison_days_and_fit_the_budget() -> None:
     days = engine.history_days(AS_OF, 500)
     assert days[-1] == AS_OF and len(days) == len(set(days))
