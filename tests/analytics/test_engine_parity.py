@@ -43,8 +43,9 @@ def cases(first: date, last: date, renewal_as_of: tuple[date, ...], grace: int =
         "economics by industry": lambda s: compute_economics(s, year, last, D("1"), "industry"),
         "cmrr": lambda s: compute_cmrr(s, date(last.year, 1, 15)),
         "cmrr by owner": lambda s: compute_cmrr(s, date(last.year, 3, 31), "owner"),
-        "cohorts": lambda s: compute_cohorts(s.base, first, last),
-        "cohorts by segment": lambda s: compute_cohorts(s.base, first, last, "segment"),
+        "cohorts": lambda s: compute_cohorts(s, first, last),
+        "cohorts by segment": lambda s: compute_cohorts(s, first, last, "segment"),
+        "cohorts by plan": lambda s: compute_cohorts(s, first, last, "plan"),
     }
     for as_of in renewal_as_of:
         computed[f"renewals as of {as_of}"] = lambda s, d=as_of: compute_renewals(s, *q1, d, grace)
