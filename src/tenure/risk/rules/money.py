@@ -37,17 +37,17 @@ class PaymentProblem(Rule):
         hit = hit[hit["account_id"].isin(data.paying(as_of))]
         if hit.empty:
             return empty()
-        inputs = []
-        ids = []
-        for account_id, rows in hit.groupby("account_id"):
-            ids.append(account_id)
-            inputs.append({"invoices": [
-                {"invoice": r.external_id, "status": r.status, "amount": plain(float(r.amount)),
-                 "due_on": plain(r.due_on),
-                 "days_overdue": plain((day - r.due_on).days if pd.notna(r.due_on) else None)}
-                for r in rows.itertuples()
-            ]})  # fmt: skip
-        return firings(ids, "payment problem", inputs)
+        rows = pd.DataFrame({
+            "invoice": hit["external_id"], "status": hit["status"],
+            "amount": hit["amount"].astype("float64").round(4),
+            "due_on": hit["due_on"].dt.strftime("%Y-%m-%d"),
+            "days_overdue": (day - hit["due_on"]).dt.days.astype("Int64"),
+        }).astype(object).where(lambda f: f.notna(), None)  # fmt: skip
+        by_account: dict[int, list[dict[str, object]]] = {}
+        for account_id, record in zip(hit["account_id"], rows.to_dict("records")):
+            by_account.setdefault(int(account_id), []).append(record)
+        return firings(list(by_account), "payment problem",
+                       [{"invoices": invoices} for invoices in by_account.values()])  # fmt: skip
 
 
 @register

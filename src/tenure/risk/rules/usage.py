@@ -46,10 +46,10 @@ class UsageDecline(Rule):
         rates = pd.concat(per_month, axis=1, join="inner")  # paying with seats every month
         rates = rates[rates.index.isin(data.paying(as_of))]
         low = rates[(rates < threshold).all(axis=1)]
+        labelled = low.round(4).rename(columns=lambda m: m.strftime("%Y-%m"))
         inputs = [
-            {"threshold_active_days_per_seat": threshold,
-             "months": {m.strftime("%Y-%m"): plain(v) for m, v in row.items()}}
-            for _, row in low.iterrows()
+            {"threshold_active_days_per_seat": threshold, "months": months_of}
+            for months_of in labelled.to_dict("records")
         ]  # fmt: skip
         return firings(low.index, "activity below target", inputs)
 
