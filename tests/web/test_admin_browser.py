@@ -46,6 +46,7 @@ def test_change_a_scorecard_weight_and_see_the_preview_move(
     from playwright.sync_api import expect
 
     seed(context)
+    page.set_default_timeout(60_000)  # each preview scores every account twice
     sign_in(page, live_server, make_user("admin", name="Ada Admin"), "/admin/scorecards")
     screenshot(page, "admin-scorecards")
     page.get_by_role("link", name="default").click()

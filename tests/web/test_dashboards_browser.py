@@ -33,6 +33,8 @@ def test_dashboards_and_renewals_in_the_browser(
 ) -> None:
     from playwright.sync_api import expect
 
+    # The renewals figures run once per quarter (seconds on a loaded 2-core machine).
+    page.set_default_timeout(60_000)
     email = make_user("manager", name="Morgan Manager")
     page.goto(f"{live_server}/dashboards")
     page.get_by_label("Email").fill(email)
