@@ -204,3 +204,24 @@ def test_health_distribution_and_arr_at_risk_from_stored_scores(ledger) -> None:
     (table,) = view.tables
     smb = next(row for row in table.rows if row[0].value == "smb")
     assert [c.value for c in smb[1:]] == [1, 1, 0, 1]  # red acme, yellow cube, bolt not scored
+
+
+def test_churn_probabilities_weigh_the_arr_at_risk_when_scored(ledger) -> None:
+    from sqlalchemy import insert, select
+
+    from tenure.models.accounts import Account
+    from tenure.models.health import ChurnScore
+    from tenure.web.dashboards import health
+    from tenure.web.dashboards.schemas import DashboardParams
+
+    today = date(2025, 6, 15)
+    store_grades(ledger, {"acme": (40.0, "red"), "cube": (60.0, "yellow")}, today)
+    with ledger.engine.begin() as connection:
+        ids = dict(connection.execute(select(Account.external_id, Account.id)).all())
+        connection.execute(insert(ChurnScore), [{"account_id": ids["acme"], "scored_on": today,
+                                                 "model_version": 1, "probability": 0.25, "drivers": "[]"}])  # fmt: skip
+    with figures.scoped_ledger(ledger, Scope()) as source:
+        view = health.HealthSection().build(ledger, source, DashboardParams(Scope(), WINDOW, today))
+        listed = traces.get_trace("at_risk").run(ledger, source, traces.DrillRequest("at_risk", WINDOW, as_of=today))
+    assert dict(view.stats)["At-risk ARR x churn probability"].value == D("450.00")  # 1800 x 0.25; cube unscored
+    assert {r.external_id: r.values["churn_probability"] for r in listed.rows} == {"cube": None, "acme": 0.25}

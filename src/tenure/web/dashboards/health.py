@@ -35,6 +35,28 @@ class HealthRow:
     score: float | None
     pulling_down: str | None
     arr: Decimal
+    churn_probability: float | None = None  # filled for at-risk accounts when scored
+
+
+def churn_probabilities(context: AppContext, account_ids: list[int]) -> dict[int, float]:
+    """The latest churn-model probability of each account that has one (per account:
+    `tenure.churn.service.account_churn`; the churn service has no bulk read yet)."""
+    from tenure.churn import service as churn
+
+    found: dict[int, float] = {}
+    with context.sessions() as session:
+        for account_id in account_ids:
+            scored = churn.account_churn(session, account_id)
+            if scored is not None:
+                found[account_id] = scored.probability
+    return found
+
+
+def with_churn(context: AppContext, rows: list[HealthRow]) -> list[HealthRow]:
+    from dataclasses import replace
+
+    risk = churn_probabilities(context, [r.account_id for r in rows])
+    return [replace(r, churn_probability=risk.get(r.account_id)) for r in rows]
 
 
 def health_rows(context: AppContext, source: LedgerTables, today: date) -> list[HealthRow] | None:
@@ -92,8 +114,10 @@ class HealthSection(Section):
             return SectionView(self.name, self.title, empty=NOT_SCORED)
         href = drill_links(params)
         counts = Counter((r.segment, r.grade) for r in rows)
-        at_risk = [r for r in rows if r.grade in AT_RISK]
+        at_risk = with_churn(context, [r for r in rows if r.grade in AT_RISK])
         risk_arr = sum((r.arr for r in at_risk), Decimal(0))
+        modelled = [r for r in at_risk if r.churn_probability is not None]
+        expected = sum((r.arr * Decimal(str(r.churn_probability)) for r in modelled), Decimal(0))
         total_arr = sum((r.arr for r in rows), Decimal(0))
         stats = (
             ("ARR at risk (red + yellow)", Cell(risk_arr, "money", href("at_risk"))),
@@ -102,6 +126,9 @@ class HealthSection(Section):
             ("Accounts at risk", Cell(len(at_risk), "number", href("at_risk"))),
             ("Share of ARR at risk", Cell(risk_arr / total_arr if total_arr else None, "percent")),
         )  # fmt: skip
+        if modelled:
+            stats += (("At-risk ARR x churn probability", Cell(expected.quantize(Decimal("0.01")), "money",
+                                                               href("at_risk"))),)  # fmt: skip
         segments = sorted({r.segment for r in rows})
         table_rows = tuple(
             (Cell(seg), *(Cell(counts.get((seg, g), 0), "number", href("health", item=g, segment=seg))
@@ -120,11 +147,12 @@ def _listing(rows: list[HealthRow], source: LedgerTables) -> tuple[TraceRow, ...
     external = {int(r["account_id"]): r["external_id"] for r in labels}
     ordered = sorted(rows, key=lambda r: (-r.arr, external[r.account_id]))
     return tuple(TraceRow(external[r.account_id], {"grade": r.grade, "score": r.score,
-                                                   "pulling_down": r.pulling_down, "arr": r.arr})
+                                                   "pulling_down": r.pulling_down, "arr": r.arr,
+                                                   "churn_probability": r.churn_probability})
                  for r in ordered)  # fmt: skip
 
 
-COLUMNS = ("grade", "score", "pulling_down", "arr")
+COLUMNS = ("grade", "score", "pulling_down", "arr", "churn_probability")
 
 
 @register
@@ -137,7 +165,7 @@ class HealthTrace(Trace):
         if request.item not in GRADES:
             raise Invalid(f"grade: expected one of {', '.join(GRADES)}, got {request.item!r}")
         rows = health_rows(context, source, request.as_of or date.today()) or []
-        chosen = [r for r in rows if r.grade == request.item]
+        chosen = with_churn(context, [r for r in rows if r.grade == request.item])
         return TraceResult(f"Accounts graded {request.item}", COLUMNS, _listing(chosen, source))
 
 
@@ -152,5 +180,5 @@ class AtRiskTrace(Trace):
         if not set(grades) <= set(AT_RISK):
             raise Invalid(f"grade: expected red or yellow, got {request.item!r}")
         rows = health_rows(context, source, request.as_of or date.today()) or []
-        chosen = [r for r in rows if r.grade in grades]
+        chosen = with_churn(context, [r for r in rows if r.grade in grades])
         return TraceResult(f"ARR at risk: {' and '.join(grades)} accounts", COLUMNS, _listing(chosen, source))
