@@ -225,3 +225,16 @@ def test_churn_probabilities_weigh_the_arr_at_risk_when_scored(ledger) -> None:
         listed = traces.get_trace("at_risk").run(ledger, source, traces.DrillRequest("at_risk", WINDOW, as_of=today))
     assert dict(view.stats)["At-risk ARR x churn probability"].value == D("450.00")  # 1800 x 0.25; cube unscored
     assert {r.external_id: r.values["churn_probability"] for r in listed.rows} == {"cube": None, "acme": 0.25}
+
+
+def test_cohort_cells_list_their_customers(ledger) -> None:
+    with figures.scoped_ledger(ledger, Scope()) as source:
+        table = figures.cohorts(source, Window(date(2024, 11, 1), date(2025, 6, 1)))
+        december = traces.get_trace("cohort").run(
+            ledger, source, traces.DrillRequest("cohort", WINDOW, month=date(2024, 12, 1), item="4"))
+    (cohort,) = [c for c in table.cohorts if c.month == date(2024, 12, 1)]
+    assert [r.external_id for r in december.rows] == ["echo"]  # echo's first month-end: December
+    row = december.rows[0].values
+    assert (row["start_mrr"], row["mrr_at_age"]) == (D("1000.00"), D("900.00"))  # April: contracted
+    assert cohort.customers == len(december.rows) and cohort.start_mrr == row["start_mrr"]
+    assert cohort.ages[4].mrr == row["mrr_at_age"]

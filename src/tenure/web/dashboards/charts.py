@@ -157,23 +157,25 @@ def renewal_rates(quarters: Sequence[QuarterRenewals], href: Href) -> Spec:
     )  # fmt: skip
 
 
-def cohort_rows(table: CohortTable) -> list[dict[str, Any]]:
+def cohort_rows(table: CohortTable, href: Href) -> list[dict[str, Any]]:
     return [
         {"cohort": f"{c.month:%Y-%m}", "age": a.age, "logo_retention": float(a.logo_retention),
-         "revenue_retention": float(a.revenue_retention), "customers": a.customers}
+         "revenue_retention": float(a.revenue_retention), "customers": a.customers,
+         "href": href("cohort", month=c.month, item=a.age)}
         for c in table.cohorts for a in c.ages
     ]  # fmt: skip
 
 
-def cohort_heatmap(table: CohortTable) -> Spec:
+def cohort_heatmap(table: CohortTable, href: Href) -> Spec:
     spec = _base(
-        "Logo retention by monthly cohort", cohort_rows(table),
+        "Logo retention by monthly cohort", cohort_rows(table, href),
         encoding={
             "x": {"field": "age", "type": "ordinal", "title": "months since start"},
             "y": {"field": "cohort", "type": "ordinal", "title": None},
         },
         layer=[
-            {"mark": "rect", "encoding": {
+            {"mark": {"type": "rect", "cursor": "pointer"}, "encoding": {
+                "href": {"field": "href"},
                 "color": {"field": "logo_retention", "type": "quantitative", "title": "logo retention",
                           "scale": {"scheme": "blues", "domain": [0, 1]}, "legend": {"format": ".0%"}},
                 "tooltip": [{"field": "cohort"}, {"field": "age"}, {"field": "customers"},

@@ -187,8 +187,20 @@ class CohortSection(Section):
         if not table.cohorts:
             return SectionView(self.name, self.title, empty=Empty(
                 "No customer started paying in these months", "Widen the months above."))
-        return SectionView(self.name, self.title, charts=(
-            Chart(charts.cohort_heatmap(table), "Logo retention by cohort month and age"),))
+        href = drill_links(params)
+        rows = tuple(
+            (Cell(f"{c.month:%Y-%m}", href=href("cohort", month=c.month)),
+             Cell(c.customers, "number", href("cohort", month=c.month)), Cell(c.start_mrr, "money"),
+             *(Cell(a.logo_retention, "percent", href("cohort", month=c.month, item=a.age))
+               for a in c.ages[1:4]))
+            for c in table.cohorts
+        )  # fmt: skip
+        headers = ("cohort", "customers", "start MRR", "after 1 month", "after 2", "after 3")
+        return SectionView(
+            self.name, self.title,
+            charts=(Chart(charts.cohort_heatmap(table, href), "Logo retention by cohort month and age"),),
+            tables=(Table("Cohorts: logo retention in the first months", headers, rows),),
+        )  # fmt: skip
 
 
 @section

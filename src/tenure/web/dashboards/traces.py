@@ -205,6 +205,36 @@ class RenewalTrace(Trace):
         return TraceResult(f"{which}, {quarter.label} (as of {as_of})", columns, rows)
 
 
+@register
+class CohortTrace(Trace):
+    """The customers of a monthly cohort (first positive month-end in `month`) and, with
+    `item` = an age in months, their MRR that many months later (a cohort table cell)."""
+
+    kind = "cohort"
+
+    def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult:
+        if request.month is None:
+            raise Invalid("month: required (YYYY-MM), the cohort's first month")
+        if request.item is not None and not request.item.isdigit():
+            raise Invalid(f"age: expected a whole number of months, got {request.item!r}")
+        first, age = month_index(request.month), int(request.item or 0)
+        terms = source.terms
+        snapshots = account_snapshots(terms, measure_scale(terms), first + age)
+        starts = snapshots.group_by("account_id").aggregate(first_idx=snapshots.month_idx.min())
+        members = starts.filter(starts.first_idx == first).select("account_id")
+        at = snapshots.filter(snapshots.month_idx == first + age).select("account_id", at_cents=snapshots.cents)
+        began = snapshots.filter(snapshots.month_idx == first).select("account_id", start_cents=snapshots.cents)
+        rows = members.join(began, "account_id").left_join(at, "account_id")
+        rows = rows.select("account_id", "start_cents", at_cents=rows.at_cents.coalesce(0))
+        listed = _external_ids(source, rows).order_by(["external_id"]).to_pyarrow().to_pylist()
+        found = tuple(TraceRow(r["external_id"], {"start_mrr": cents_to_money(r["start_cents"]),
+                                                  "mrr_at_age": cents_to_money(r["at_cents"]),
+                                                  "paying": "yes" if r["at_cents"] > 0 else "no"})
+                      for r in listed)  # fmt: skip
+        return TraceResult(f"Cohort {request.month:%Y-%m}, {age} months after start",
+                           ("start_mrr", "mrr_at_age", "paying"), found)  # fmt: skip
+
+
 def _months(request: DrillRequest) -> tuple[int, int]:
     if request.month is not None:
         return month_index(request.month), month_index(request.month)
