@@ -187,3 +187,21 @@ def test_scorecard_preview_moves_with_the_form_and_saves_a_version(scored_book, 
     assert "Saved default as version 2." in page and 'name="g0.weight" type="number" min="0" step="any" value="55.0"' in page
     invalid = post(admin, "/admin/scorecards/default", {"g0.weight": "-1"})
     assert invalid.status_code == 422 and "groups[0].weight" in invalid.text
+
+
+def test_a_csm_cannot_manage_users_or_sources(as_role, make_user, context) -> None:
+    csm = as_role("csm")
+    target = make_user("viewer")
+    with context.sessions() as session:
+        from tenure.models.users import User
+
+        target_id = session.scalar(select(User.id).where(User.email == target))
+    for path, data in (("/admin/users", {"email": "y@example.test", "role": "admin", "password": "long-enough"}),
+                       (f"/admin/users/{target_id}/role", {"role": "admin"}),
+                       (f"/admin/users/{target_id}/active", {"active": "0"}),
+                       ("/admin/sources", {"name": "x"}),
+                       ("/admin/scorecards/default", {"g0.weight": "1"})):  # fmt: skip
+        response = post(csm, path, data)
+        assert response.status_code == 403, path
+    with context.sessions() as session:
+        assert session.get(User, target_id).role == "viewer" and session.get(User, target_id).is_active
