@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from tenure.kit import bulk
 from tenure.models.accounts import Account
 from tenure.models.billing import SubscriptionTerm
 from tenure.models.health import ChurnScore, HealthSnapshot
@@ -93,42 +94,53 @@ def _active(today: date) -> Any:
     return and_(term.start_date <= today, or_(term.end_date.is_(None), term.end_date > today))
 
 
-def _query(session: Session, filters: PortfolioFilters, today: date, user_email: str) -> Select[Any]:
-    term = SubscriptionTerm
-    health_day, churn_day = latest_health_day(session, today), latest_churn_day(session, today)
-    health = (
-        select(HealthSnapshot.account_id, HealthSnapshot.score, HealthSnapshot.grade)
-        .where(HealthSnapshot.as_of == health_day).subquery("health")
-    )
-    churn = (
-        select(ChurnScore.account_id, ChurnScore.probability)
-        .where(ChurnScore.scored_on == churn_day).subquery("churn")
-    )
-    terms = (
-        select(
-            term.account_id,
-            func.min(term.end_date).label("renewal_on"),
+class _Parts:
+    """The stored results a portfolio query can join, each restricted to `ids` if given
+    (the detail query of one page touches only that page's accounts)."""
+
+    def __init__(self, session: Session, today: date, ids: list[int] | None = None) -> None:
+        term = SubscriptionTerm
+        health_day, churn_day = latest_health_day(session, today), latest_churn_day(session, today)
+        self.health = select(HealthSnapshot.account_id, HealthSnapshot.score, HealthSnapshot.grade
+                             ).where(HealthSnapshot.as_of == health_day)
+        self.churn = select(ChurnScore.account_id, ChurnScore.probability
+                            ).where(ChurnScore.scored_on == churn_day)
+        self.terms = select(
+            term.account_id, func.min(term.end_date).label("renewal_on"),
             func.sum(term.amount / term.billing_period_months).label("mrr_order"),
-        )
-        .where(_active(today)).group_by(term.account_id).subquery("terms")
-    )
-    query = (
-        select(
-            Account.id, Account.external_id, Account.name, Account.segment,
-            Account.lifecycle_stage.label("stage"), User.email.label("owner_email"),
-            User.name.label("owner_name"), health.c.score, health.c.grade,
-            churn.c.probability.label("churn_probability"), terms.c.renewal_on,
-            terms.c.mrr_order,
-        )
-        .outerjoin(User, Account.owner_id == User.id)
-        .outerjoin(health, health.c.account_id == Account.id)
-        .outerjoin(churn, churn.c.account_id == Account.id)
-        .outerjoin(terms, terms.c.account_id == Account.id)
-    )
-    return query.where(*_conditions(filters, today, user_email, health, terms))
+        ).where(_active(today)).group_by(term.account_id)
+        if ids is not None:
+            self.health = self.health.where(HealthSnapshot.account_id.in_(ids))
+            self.churn = self.churn.where(ChurnScore.account_id.in_(ids))
+            self.terms = self.terms.where(term.account_id.in_(ids))
+        self.health, self.churn = self.health.subquery("health"), self.churn.subquery("churn")
+        self.terms = self.terms.subquery("terms")
+
+    def join(self, query: Select[Any], needed: set[str]) -> Select[Any]:
+        if "owner" in needed:
+            query = query.outerjoin(User, Account.owner_id == User.id)
+        for name in ("health", "churn", "terms"):
+            if name in needed:
+                part = getattr(self, name)
+                query = query.outerjoin(part, part.c.account_id == Account.id)
+        return query
 
 
-def _conditions(filters: PortfolioFilters, today: date, user_email: str, health: Any, terms: Any) -> list[Any]:
+def _needed(filters: PortfolioFilters) -> set[str]:
+    """Which joins the filters and the sort need (the page's ids come from only these)."""
+    needed = {"owner"} if filters.owner not in (None, "none") else set()
+    if filters.grade or filters.sort in (PortfolioSort.health, PortfolioSort.health_desc):
+        needed.add("health")
+    if filters.renewal or filters.sort in (PortfolioSort.arr, PortfolioSort.arr_desc,
+                                           PortfolioSort.renewal):
+        needed.add("terms")
+    if filters.sort is PortfolioSort.churn_desc:
+        needed.add("churn")
+    return needed
+
+
+def _conditions(filters: PortfolioFilters, today: date, user_email: str, parts: _Parts) -> list[Any]:
+    health, terms = parts.health, parts.terms
     found: list[Any] = []
     if filters.owner == "none":
         found.append(Account.owner_id.is_(None))
@@ -152,10 +164,9 @@ def _conditions(filters: PortfolioFilters, today: date, user_email: str, health:
     return found
 
 
-def _order(query: Select[Any], sort: PortfolioSort) -> Select[Any]:
-    columns = {column.name: column for column in query.selected_columns}
-    score, renewal = columns["score"], columns["renewal_on"]
-    mrr, churn = columns["mrr_order"], columns["churn_probability"]
+def _order(sort: PortfolioSort, parts: _Parts) -> list[Any]:
+    score, renewal = parts.health.c.score, parts.terms.c.renewal_on
+    mrr, churn = parts.terms.c.mrr_order, parts.churn.c.probability
     orders: dict[PortfolioSort, list[Any]] = {
         PortfolioSort.name: [Account.name],
         PortfolioSort.arr_desc: [mrr.desc().nulls_last()],
@@ -165,24 +176,55 @@ def _order(query: Select[Any], sort: PortfolioSort) -> Select[Any]:
         PortfolioSort.renewal: [renewal.asc().nulls_last()],
         PortfolioSort.churn_desc: [churn.desc().nulls_last()],
     }
-    return query.order_by(*orders[sort], Account.id)
+    return [*orders[sort], Account.id]
+
+
+def _page_ids(
+    session: Session, filters: PortfolioFilters, today: date, user_email: str, limit: int | None
+) -> tuple[list[int], int]:
+    """The page's ids and the number matching. Unfiltered, the number is a plain count of
+    accounts; filtered, a window count in the same query (one pass over the joins)."""
+    parts, needed = _Parts(session, today), _needed(filters)
+    conditions = _conditions(filters, today, user_email, parts)
+    base = parts.join(select(Account.id), needed).where(*conditions)
+    query = base.order_by(*_order(filters.sort, parts))
+    if conditions:
+        query = query.add_columns(func.count().over().label("total"))
+    if limit is not None:
+        query = query.limit(limit).offset((filters.page - 1) * limit)
+    found = session.execute(query).all()
+    if not conditions:
+        return [row.id for row in found], session.scalar(select(func.count(Account.id))) or 0
+    if found:
+        return [row.id for row in found], int(found[0].total)
+    return [], session.scalar(select(func.count()).select_from(base.subquery())) or 0
+
+
+def _details(session: Session, ids: list[int], today: date) -> list[PortfolioRow]:
+    parts = _Parts(session, today, ids)
+    query = parts.join(select(
+        Account.id, Account.external_id, Account.name, Account.segment,
+        Account.lifecycle_stage.label("stage"), User.email.label("owner_email"),
+        User.name.label("owner_name"), parts.health.c.score, parts.health.c.grade,
+        parts.churn.c.probability.label("churn_probability"), parts.terms.c.renewal_on,
+    ), {"owner", "health", "churn", "terms"}).where(Account.id.in_(ids))
+    found = {row.id: PortfolioRow(**row) for row in session.execute(query).mappings()}
+    return [found[account_id] for account_id in ids]
 
 
 def rows(
     session: Session, filters: PortfolioFilters, today: date, user_email: str,
     limit: int | None = PAGE_SIZE,
 ) -> tuple[list[PortfolioRow], int]:
-    """One page of rows (all of them when `limit` is None) and the total matching."""
-    query = _query(session, filters, today, user_email)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    ordered = _order(query, filters.sort)
-    if limit is not None:
-        ordered = ordered.limit(limit).offset((filters.page - 1) * limit)
-    found = [
-        PortfolioRow(**{k: v for k, v in row.items() if k != "mrr_order"})
-        for row in session.execute(ordered).mappings()
-    ]
-    return found, total
+    """One page of rows (all of them when `limit` is None) and the total matching.
+
+    Two steps: the page's account ids, joining only what the filters and sort need, then
+    every column for just those accounts."""
+    ids, total = _page_ids(session, filters, today, user_email, limit)
+    details: list[PortfolioRow] = []
+    for chunk in bulk.chunked(ids, bulk.LOOKUP_CHUNK):
+        details.extend(_details(session, list(chunk), today))
+    return details, total
 
 
 def health_trends(session: Session, account_ids: list[int], today: date) -> dict[int, list[float]]:
