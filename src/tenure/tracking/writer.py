@@ -7,7 +7,8 @@ transaction, stores all the resulting events with ONE `EventStore.append` (one
 transaction) and only then releases the waiting requests, which answer 200. A failed
 commit fails every request in it with a 503 (retried by the SDKs; ids make the retry
 harmless). When more than `tracking_queue_events` events are waiting, `submit` refuses
-with a 429 and `Retry-After`.
+with a 429 and `Retry-After`. After a successful commit the writer adds the commit's
+rejected messages to the store's per-source, per-reason counts, before the 200s.
 
 DuckDB: while calls arrive, the writer keeps one connection to the event file open, so
 the per-append connection of the store reuses the open database instead of opening the
