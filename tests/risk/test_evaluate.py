@@ -44,6 +44,7 @@ def test_firing_records_inputs_and_opens_one_task_for_the_owner(context) -> None
     account_id, owner_id = setup_detractor(context)
     first = evaluate(context)
     assert (first.fired, first.alerts, first.tasks_opened) == (1, 1, 1)
+    assert not first.health_available  # no health snapshots stored
     with unit_of_work(context.sessions) as s:
         alert = s.scalars(select(Alert)).one()
         task = s.get(Task, alert.task_id)

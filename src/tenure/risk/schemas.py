@@ -34,7 +34,7 @@ class RuleCount(BaseModel):
 
 class EvaluationOut(BaseModel):
     as_of: date
-    health_available: bool
+    health_available: bool  # health scores of as_of (or up to 7 days before) were found
     fired: int
     alerts: int
     tasks_opened: int

@@ -72,8 +72,10 @@ def evaluate(
                                 already_open=0, cooling_down=0) for r in ruleset.rules}  # fmt: skip
     record(session, data, ruleset, fired, as_of, counts)
     rows = list(counts.values())
+    health = data.health_on(as_of)
     return EvaluationOut(
-        as_of=as_of, health_available=source is not None, fired=sum(r.fired for r in rows),
+        as_of=as_of, health_available=health is not None and not health.empty,
+        fired=sum(r.fired for r in rows),
         alerts=sum(r.alerts for r in rows), tasks_opened=sum(r.tasks_opened for r in rows),
         rules=rows,
     )
