@@ -156,6 +156,16 @@ def test_history_days_keep_the_comparison_days_and_fit_the_budget() -> None:
     assert len(big) * 100_000 <= engine.HISTORY_BUDGET
     assert big[-1] == AS_OF and date(2026, 6, 23) in big
     assert engine.history_days(AS_OF, 10**9) == [AS_OF]
+    mid = engine.history_days(AS_OF, 20_000)
+    assert date(2026, 3, 31) in mid and date(2026, 6, 29) not in mid  # weekly before daily
+
+
+def test_day_runs_group_consecutive_days() -> None:
+    days = [date(2026, 6, d) for d in (1, 2, 3, 10, 12, 13)]
+    assert engine.day_runs(days) == [(date(2026, 6, 1), date(2026, 6, 3)),
+                                     (date(2026, 6, 10), date(2026, 6, 10)),
+                                     (date(2026, 6, 12), date(2026, 6, 13))]
+    assert engine.day_runs([]) == []
 
 
 def test_engine_fills_health_history_alerts_and_tasks(context: AppContext) -> None:

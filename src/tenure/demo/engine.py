@@ -29,7 +29,7 @@ from tenure.kit.db import unit_of_work
 # Health history: daily for the last two weeks, then weekly, plus the days 7 and 30
 # before as-of that score changes compare against; fewer days for large demos.
 DAILY_DAYS = 14
-HISTORY_BUDGET = 600_000  # account-days of history scored at most
+HISTORY_BUDGET = 300_000  # account-days of history scored at most
 
 
 class Progress(Protocol):
@@ -78,15 +78,26 @@ def _lookup(module: str, name: str) -> Callable[..., Any]:
 
 def history_days(as_of: date, accounts: int) -> list[date]:
     """The days health is scored for, oldest first: as-of, the days 7 and 30 before it
-    (what score changes compare against), the last DAILY_DAYS daily, then weekly back to
-    13 weeks; cut to HISTORY_BUDGET account-days in that order of priority."""
-    wanted = [0, 7, 30, *range(1, DAILY_DAYS), *range(DAILY_DAYS, 92, 7)]
+    (what score changes compare against), weekly back to 13 weeks (sparklines), then the
+    last DAILY_DAYS daily; cut to HISTORY_BUDGET account-days in that order of priority."""
+    wanted = [0, 7, 30, *range(14, 92, 7), *range(1, DAILY_DAYS)]
     keep = max(1, HISTORY_BUDGET // max(accounts, 1))
     chosen: list[int] = []
     for back in wanted:
         if back not in chosen and len(chosen) < keep:
             chosen.append(back)
     return sorted(as_of - timedelta(days=back) for back in chosen)
+
+
+def day_runs(days: list[date]) -> list[tuple[date, date]]:
+    """Sorted days as (first, last) runs of consecutive days."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and day - runs[-1][1] == timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
 
 
 class Step:
@@ -123,9 +134,11 @@ class HealthHistory(Step):
             raise Skip("tenure.health.service.rescore takes no progress callback")
         days = history_days(run.as_of, run.accounts)
         snapshots = 0
-        for day in days:  # one transaction per day: the history grows as it goes
+        # One call and transaction per run of consecutive days (rescore reads the
+        # operational tables once per call, usage once per day).
+        for first, last in day_runs(days):
             with unit_of_work(run.context.sessions) as session:
-                result = rescore(run.context, session, day, day,
+                result = rescore(run.context, session, first, last,
                                  progress=lambda _day: run.progress.advance())
             snapshots += int(getattr(result, "snapshots", 0))
         return f"{snapshots:,} snapshots over {len(days)} days ({days[0]} to {days[-1]})"
