@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from tenure.metrics.schemas import FiguresOut  # fields read off the result by name
+
 if TYPE_CHECKING:
     from tenure.analytics.cohorts import Cohort, CohortAge, CohortTable
     from tenure.analytics.sbg import SbgCohort, SbgGroup, SbgProjection
@@ -122,9 +124,7 @@ class SbgCohortOut(BaseModel):
         )
 
 
-class CohortAgeOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class CohortAgeOut(FiguresOut):
     age: int
     customers: int
     mrr: Money
@@ -133,18 +133,10 @@ class CohortAgeOut(BaseModel):
 
     @classmethod
     def from_result(cls, age: CohortAge) -> CohortAgeOut:
-        return cls(
-            age=age.age,
-            customers=age.customers,
-            mrr=age.mrr,
-            logo_retention=age.logo_retention,
-            revenue_retention=age.revenue_retention,
-        )
+        return cls(**cls.values(age))
 
 
-class CohortOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class CohortOut(FiguresOut):
     cohort: str
     group: str
     customers: int
@@ -153,13 +145,8 @@ class CohortOut(BaseModel):
 
     @classmethod
     def from_result(cls, cohort: Cohort) -> CohortOut:
-        return cls(
-            cohort=month_text(cohort.month),
-            group=cohort.group,
-            customers=cohort.customers,
-            start_mrr=cohort.start_mrr,
-            ages=[CohortAgeOut.from_result(age) for age in cohort.ages],
-        )
+        ages = [CohortAgeOut.from_result(age) for age in cohort.ages]
+        return cls(**{**cls.values(cohort), "cohort": month_text(cohort.month), "ages": ages})
 
 
 class CohortTableOut(BaseModel):
@@ -182,9 +169,7 @@ class CohortTableOut(BaseModel):
         )
 
 
-class SurvivalPointOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class SurvivalPointOut(FiguresOut):
     months: int
     at_risk: int
     churned: int
@@ -195,20 +180,10 @@ class SurvivalPointOut(BaseModel):
 
     @classmethod
     def from_result(cls, point: SurvivalPoint) -> SurvivalPointOut:
-        return cls(
-            months=point.months,
-            at_risk=point.at_risk,
-            churned=point.churned,
-            censored=point.censored,
-            survival=point.survival,
-            lower=point.lower,
-            upper=point.upper,
-        )
+        return cls(**cls.values(point))
 
 
-class SurvivalCurveOut(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
+class SurvivalCurveOut(FiguresOut):
     group: str
     customers: int
     churned: int
@@ -218,14 +193,8 @@ class SurvivalCurveOut(BaseModel):
 
     @classmethod
     def from_result(cls, curve: SurvivalCurve) -> SurvivalCurveOut:
-        return cls(
-            group=curve.group,
-            customers=curve.customers,
-            churned=curve.churned,
-            censored=curve.censored,
-            median_months=curve.median_months,
-            points=[SurvivalPointOut.from_result(point) for point in curve.points],
-        )
+        points = [SurvivalPointOut.from_result(point) for point in curve.points]
+        return cls(**{**cls.values(curve), "points": points})
 
 
 class SurvivalOut(BaseModel):
