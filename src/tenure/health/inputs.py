@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -38,6 +38,9 @@ class MeasureInputs:
     features_30d: pd.Series  # account_id -> distinct events used in the last 30 days
     last_seen: pd.Series  # account_id -> last day with an event (on or before as_of)
     milestones: pd.DataFrame | None = None  # lifecycle.milestone_statuses, when available
+    # accounts with any invoice issued by as_of (None: every account in `invoices`), so
+    # `invoices` may hold only the unpaid ones
+    invoiced: pd.Series | None = None
     sentiment_stale_days: int = 90
 
     @property
@@ -81,17 +84,21 @@ def prepare(data: MeasureInputs) -> MeasureInputs:
 
 
 def load_inputs(context: AppContext, session: Session, as_of: date) -> MeasureInputs:
+    """What the measures need on `as_of`; the queries keep only rows that can matter on
+    that day (known by then, and recent or still open), so the frames stay small."""
     accounts = repository.accounts_frame(session)
     usage_days, features, last_seen = load_usage(context, accounts, as_of)
+    cutoff = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
     return prepare(MeasureInputs(
         as_of=as_of,
         accounts=accounts,
         terms=repository.terms_frame(session),
-        tickets=repository.tickets_frame(session),
-        surveys=repository.surveys_frame(session),
-        invoices=repository.invoices_frame(session),
+        tickets=repository.tickets_frame(session, cutoff, cutoff - timedelta(days=90)),
+        surveys=repository.surveys_frame(session, cutoff),
+        invoices=repository.unpaid_invoices_frame(session, as_of),
+        invoiced=repository.invoiced_accounts(session, as_of),
         champions=repository.champions_frame(session),
-        touches=repository.touches_frame(session, TOUCH_KINDS),
+        touches=repository.last_touches_frame(session, TOUCH_KINDS, cutoff),
         usage_days=usage_days,
         features_30d=features,
         last_seen=last_seen,

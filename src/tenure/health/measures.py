@@ -233,7 +233,8 @@ class PaymentIssues(Measure):
         overdue = unpaid & due.notna() & (due < stamp)
         failed = unpaid & status.isin(["failed", "uncollectible"])
         counts = i[overdue | failed].groupby("account_id").size()
-        billed = i.loc[issued <= stamp, "account_id"].unique()
+        billed = (i.loc[issued <= stamp, "account_id"] if data.invoiced is None
+                  else data.invoiced).unique()  # fmt: skip
         return counts.reindex(billed).fillna(0)
 
 

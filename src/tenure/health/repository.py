@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from tenure.models import (
@@ -55,24 +55,47 @@ def terms_frame(session: Session) -> pd.DataFrame:
     return _frame(session, query, columns)
 
 
-def tickets_frame(session: Session) -> pd.DataFrame:
-    query = select(Ticket.account_id, Ticket.opened_at, Ticket.closed_at, Ticket.priority)
+def tickets_frame(session: Session, cutoff: datetime, since: datetime) -> pd.DataFrame:
+    """Tickets opened before `cutoff` and not closed before `since`: those open at the
+    cutoff and those closed in [since, cutoff) (and later), nothing older."""
+    query = select(Ticket.account_id, Ticket.opened_at, Ticket.closed_at, Ticket.priority).where(
+        Ticket.opened_at < cutoff, or_(Ticket.closed_at.is_(None), Ticket.closed_at >= since)
+    )
     return _frame(session, query, ["account_id", "opened_at", "closed_at", "priority"])
 
 
-def surveys_frame(session: Session) -> pd.DataFrame:
+def surveys_frame(session: Session, cutoff: datetime) -> pd.DataFrame:
+    """Each account's latest answer of each kind given before `cutoff`."""
+    known = SurveyResponse.responded_at < cutoff
+    latest = (
+        select(SurveyResponse.account_id, SurveyResponse.kind,
+               func.max(SurveyResponse.responded_at).label("at"))
+        .where(known).group_by(SurveyResponse.account_id, SurveyResponse.kind).subquery()
+    )  # fmt: skip
     query = select(
         SurveyResponse.account_id, SurveyResponse.kind, SurveyResponse.score,
         SurveyResponse.responded_at,
-    )  # fmt: skip
+    ).join(latest, and_(
+        SurveyResponse.account_id == latest.c.account_id, SurveyResponse.kind == latest.c.kind,
+        SurveyResponse.responded_at == latest.c.at,
+    ))  # fmt: skip
     return _frame(session, query, ["account_id", "kind", "score", "responded_at"])
 
 
-def invoices_frame(session: Session) -> pd.DataFrame:
+def unpaid_invoices_frame(session: Session, as_of: date) -> pd.DataFrame:
+    """Invoices issued by `as_of`, not void or draft, and not paid by then."""
     query = select(
         Invoice.account_id, Invoice.issued_on, Invoice.due_on, Invoice.paid_on, Invoice.status
-    )
+    ).where(
+        Invoice.issued_on <= as_of, Invoice.status.not_in(["void", "draft"]),
+        or_(Invoice.paid_on.is_(None), Invoice.paid_on > as_of),
+    )  # fmt: skip
     return _frame(session, query, ["account_id", "issued_on", "due_on", "paid_on", "status"])
+
+
+def invoiced_accounts(session: Session, as_of: date) -> pd.Series:
+    query = select(Invoice.account_id).where(Invoice.issued_on <= as_of).distinct()
+    return pd.Series(session.scalars(query).all(), dtype="int64")
 
 
 def champions_frame(session: Session) -> pd.DataFrame:
@@ -80,8 +103,13 @@ def champions_frame(session: Session) -> pd.DataFrame:
     return _frame(session, query, ["account_id", "left_at"])
 
 
-def touches_frame(session: Session, kinds: Sequence[str]) -> pd.DataFrame:
-    query = select(Activity.account_id, Activity.occurred_at).where(Activity.kind.in_(kinds))
+def last_touches_frame(session: Session, kinds: Sequence[str], cutoff: datetime) -> pd.DataFrame:
+    """Per account, its latest activity of the given kinds before `cutoff`."""
+    query = (
+        select(Activity.account_id, func.max(Activity.occurred_at))
+        .where(Activity.kind.in_(kinds), Activity.occurred_at < cutoff)
+        .group_by(Activity.account_id)
+    )
     return _frame(session, query, ["account_id", "occurred_at"])
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import date, timedelta
 
 import numpy as np
@@ -16,7 +15,7 @@ from tenure.config import Settings
 
 from tenure.errors import Invalid, NotFound
 from tenure.health import repository, store
-from tenure.health.inputs import MeasureInputs, load_inputs, load_milestones, load_usage
+from tenure.health.inputs import load_inputs
 from tenure.health.schemas import (
     AccountHealthOut,
     AccountScoreOut,
@@ -88,30 +87,19 @@ def rescore(
     progress: Callable[[date], None] | None = None,
 ) -> RescoreOut:  # fmt: skip
     """Re-score every day from `start` to `end` with the current scorecards (after a
-    scorecard change). Operational tables are read once; usage once per day."""
+    scorecard change), one day at a time."""
     if end < start:
         raise Invalid(f"--to {end} is before --from {start}")
     if (end - start).days >= MAX_RESCORE_DAYS:
         raise Invalid(f"at most {MAX_RESCORE_DAYS} days per rescore")
     cards = store.load_all(context.settings)
-    base = load_inputs(context, session, start)
     day, snapshots = start, 0
     while day <= end:
-        snapshots += store_batch(session, score_inputs(_inputs_on(context, session, base, day), cards))
+        snapshots += store_batch(session, score_inputs(load_inputs(context, session, day), cards))
         if progress:
             progress(day)
         day += timedelta(days=1)
     return RescoreOut(start=start, end=end, days=(end - start).days + 1, snapshots=snapshots)
-
-
-def _inputs_on(
-    context: AppContext, session: Session, base: MeasureInputs, day: date
-) -> MeasureInputs:
-    if day == base.as_of:
-        return base
-    usage, features, seen = load_usage(context, base.accounts, day)
-    return replace(base, as_of=day, usage_days=usage, features_30d=features, last_seen=seen,
-                   milestones=load_milestones(session, day))  # fmt: skip
 
 
 def pulling_down(measures: list[dict[str, object]]) -> str | None:
