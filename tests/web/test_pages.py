@@ -178,7 +178,8 @@ def test_task_actions_change_the_task(
     assert snoozed.status_code == 200 and f'id="task-{acme}"' in snoozed.text
     assert (_task(context, acme).snoozed_until - book.today).days == 7
     other = make_user("csm", email="other.csm@example.test")
-    assert owner.post(f"/tasks/{acme}/assign", data={"owner": other}, headers=htmx).status_code == 200
+    assigned = owner.post(f"/tasks/{acme}/assign", data={"owner": other}, headers=htmx)
+    assert assigned.status_code == 200 and other in assigned.text
     assert owner.post(f"/tasks/{beta}/notes", data={"body": "Left a voicemail"}, headers=htmx).status_code == 200
     assert owner.post(f"/tasks/{beta}/complete", headers=htmx).status_code == 200
     assert _task(context, beta).status == "done"

@@ -25,6 +25,7 @@ router = page_router()
 TASKS_SHOWN = 12
 CHANGES_SHOWN = 10
 ALERT_DAYS = 7
+ALERT_PAGE = 500
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
 
 
@@ -36,12 +37,9 @@ def my_tasks(session: Session, user: SignedIn, today: date) -> tuple[list[Any], 
     return ordered[:TASKS_SHOWN], found.total
 
 
-def health_changes(session: Session, book: dict[str, str], today: date) -> list[Any] | None:
-    service = optional("tenure.health.service", "score_changes")
-    if service is None:
-        return None
-    changes = service.score_changes(session, today, 7, limit=1_000_000).changes
-    return [c for c in changes if c.external_id in book][:CHANGES_SHOWN]
+def health_changes(session: Session, book: dict[int, tuple[str, str]], today: date) -> list[Any]:
+    ids = {account_id: ext for account_id, (ext, _name) in book.items()}
+    return queries.health_moves(session, ids, today, 7)[:CHANGES_SHOWN]
 
 
 def renewals(session: Session, user: SignedIn, today: date) -> list[dict[str, Any]]:
@@ -58,12 +56,19 @@ def renewals(session: Session, user: SignedIn, today: date) -> list[dict[str, An
 
 
 def new_alerts(session: Session, book: dict[str, str], today: date) -> list[Any] | None:
+    """Alerts fired in the book in the last ALERT_DAYS days: pages of the newest alerts
+    until they are older than that."""
     service = optional("tenure.risk.service", "list_alerts")
     if service is None:
         return None
-    found = service.list_alerts(session, None, None, PageParams(limit=500, offset=0)).items
-    since = today - timedelta(days=ALERT_DAYS)
-    return [a for a in found if a.account_external_id in book and a.fired_on >= since][:20]
+    since, found, offset = today - timedelta(days=ALERT_DAYS), [], 0
+    while len(found) < 20 and offset < 20 * ALERT_PAGE:
+        page = service.list_alerts(session, None, None, PageParams(limit=ALERT_PAGE, offset=offset)).items
+        found += [a for a in page if a.account_external_id in book and a.fired_on >= since]
+        if len(page) < ALERT_PAGE or page[-1].fired_on < since:
+            break
+        offset += ALERT_PAGE
+    return found[:20]
 
 
 @router.get("/")
@@ -73,11 +78,12 @@ def home(
     session: Annotated[Session, Depends(get_session)],
     today: Annotated[date, Depends(get_today)],
 ) -> Response:
-    book = queries.book(session, user.user_id)
+    owned = queries.book(session, user.user_id)
+    book = dict(owned.values())  # external_id -> name
     open_tasks, task_total = my_tasks(session, user, today)
     context = {
         "nav": "home", "today": today, "book": book, "tasks": open_tasks,
-        "task_total": task_total, "changes": health_changes(session, book, today),
+        "task_total": task_total, "changes": health_changes(session, owned, today),
         "renewals": renewals(session, user, today), "alerts": new_alerts(session, book, today),
         "alert_days": ALERT_DAYS,
     }

@@ -82,8 +82,7 @@ def queue(
 def _done(request: Request, session: Session, task_id: int, today: date, message: str) -> Response:
     """HTMX: the task's updated row; otherwise back to the queue with a flash."""
     if is_htmx(request):
-        context = {"task": tasks.get_task(session, task_id), "today": today,
-                   "assignees": _assignees(session), "message": message}
+        context = {"task": tasks.get_task(session, task_id), "today": today, "message": message}
         return render(request, "tasks/_row.html", context)
     return redirect(request.headers.get("referer") or "/tasks", message)
 
