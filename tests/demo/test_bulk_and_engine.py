@@ -187,3 +187,12 @@ def test_engine_fills_health_history_alerts_and_tasks(context: AppContext) -> No
             task_ids = {a.task_id for a in alerts} - {None}
             owners = session.scalars(select(Task.owner_id).where(Task.id.in_(task_ids))).all()
             assert owners and all(owner is not None for owner in owners)
+
+
+def test_jobs_run_on_the_as_of_day_with_real_durations() -> None:
+    run = engine.EngineRun(None, AS_OF, 1, NoProgress(), set())  # type: ignore[arg-type]
+    first = run.clock()
+    later = run.clock()
+    assert first.date() == AS_OF and first.tzinfo is not None and later >= first
+    today = engine.EngineRun(None, datetime.now(UTC).date(), 1, NoProgress(), set())  # type: ignore[arg-type]
+    assert abs((today.clock() - datetime.now(UTC)).total_seconds()) < 5

@@ -19,7 +19,7 @@ import importlib
 import inspect
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time as day_time, timedelta
 from typing import Any, Protocol
 
@@ -57,13 +57,16 @@ class EngineRun:
     accounts: int
     progress: Progress
     done: set[str]
+    started: float = field(default_factory=time.perf_counter)
 
     def clock(self) -> datetime:
-        """The moment jobs run at: now when as-of is today, else the as-of day's end."""
+        """The moment jobs run at: now when as-of is today, else 23:00 UTC on as-of plus
+        the time since the engine started (so job history shows real durations)."""
         now = datetime.now(UTC)
         if now.date() == self.as_of:
             return now
-        return datetime.combine(self.as_of, day_time(23, 0), tzinfo=UTC)
+        elapsed = timedelta(seconds=time.perf_counter() - self.started)
+        return datetime.combine(self.as_of, day_time(23, 0), tzinfo=UTC) + elapsed
 
 
 def _lookup(module: str, name: str) -> Callable[..., Any]:
