@@ -136,6 +136,8 @@ def test_import_dry_run_then_import_and_problems_by_row_and_column(as_role, cont
     run_id = re.search(r"import-run-(\w+)", page).group(1)
     full = admin.get(f"/admin/import/{run_id}")
     assert full.status_code == 200 and "<html" in full.text  # a page of its own without HTMX
+    listing = admin.get("/admin/import").text
+    assert len(re.findall(r'href="/admin/import/\w+"', listing)) == 3  # this server's runs only
 
 
 def test_unknown_import_kind_is_refused(as_role) -> None:

@@ -28,9 +28,9 @@ def kinds() -> list[str]:
 
 
 @router.get("/admin/import")
-def import_page(request: Request, user: Admin) -> Response:
+def import_page(request: Request, user: Admin, context: Context) -> Response:
     return render(request, "admin/import.html",
-                  {"nav": "admin", "kinds": kinds(), "runs": imports.recent_runs()})  # fmt: skip
+                  {"nav": "admin", "kinds": kinds(), "runs": imports.recent_runs(context)})  # fmt: skip
 
 
 @router.post("/admin/import")
@@ -48,8 +48,8 @@ def start(
 
 
 @router.get("/admin/import/{run_id}")
-def progress(request: Request, run_id: str, user: Admin) -> Response:
-    return _run_response(request, imports.get_run(run_id))
+def progress(request: Request, run_id: str, user: Admin, context: Context) -> Response:
+    return _run_response(request, imports.get_run(context, run_id))
 
 
 def _run_response(request: Request, run: imports.ImportRun) -> Response:

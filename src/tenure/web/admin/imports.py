@@ -4,13 +4,16 @@ with `tenure.imports.service.import_file`, progress kept in memory for the page 
 Each run is its own unit of work (all or nothing per file, as on the command line); a
 dry run validates and writes nothing. Problems are reported as `file:row:column: reason`
 with the uploaded file's name. Runs are kept in memory (the latest RUNS_KEPT) and are
-lost when the server restarts; the uploaded copy is deleted when the run ends.
+lost when the server restarts (kept per application context, so two apps in one
+process, e.g. in tests, do not see each other's runs); the uploaded copy is deleted when
+the run ends.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,23 +51,27 @@ class ImportRun:
         return None if not self.total else min(100, int(100 * self.done / self.total))
 
 
-_RUNS: OrderedDict[str, ImportRun] = OrderedDict()
+_RUNS: weakref.WeakKeyDictionary[AppContext, OrderedDict[str, ImportRun]] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 
 
-def get_run(run_id: str) -> ImportRun:
+def _runs(context: AppContext) -> OrderedDict[str, ImportRun]:
+    return _RUNS.setdefault(context, OrderedDict())
+
+
+def get_run(context: AppContext, run_id: str) -> ImportRun:
     from tenure.errors import NotFound
 
     with _LOCK:
-        run = _RUNS.get(run_id)
+        run = _runs(context).get(run_id)
     if run is None:
         raise NotFound(f"no import {run_id!r} (imports are forgotten when the server restarts)")
     return run
 
 
-def recent_runs() -> list[ImportRun]:
+def recent_runs(context: AppContext) -> list[ImportRun]:
     with _LOCK:
-        return list(reversed(_RUNS.values()))
+        return list(reversed(_runs(context).values()))
 
 
 def upload_path(context: AppContext, file_name: str) -> Path:
@@ -86,9 +93,10 @@ def start_import(context: AppContext, kind: str, path: Path, file_name: str,
         raise
     run = ImportRun(uuid.uuid4().hex[:12], kind, file_name, dry_run, user)
     with _LOCK:
-        _RUNS[run.id] = run
-        while len(_RUNS) > RUNS_KEPT:
-            _RUNS.popitem(last=False)
+        runs = _runs(context)
+        runs[run.id] = run
+        while len(runs) > RUNS_KEPT:
+            runs.popitem(last=False)
     worker = threading.Thread(target=_run, args=(context, run, path), daemon=True, name=f"import-{run.id}")
     worker.start()
     if wait:
