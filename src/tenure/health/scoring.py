@@ -17,6 +17,15 @@ from tenure.health.schemas import AccountScoreOut, MeasureScoreOut, clean
 from tenure.health.scorecards import Scorecard
 
 DETAIL_COLUMNS = ["account_id", "name", "group", "value", "score", "weight", "contribution"]
+MEASURE_KEYS = DETAIL_COLUMNS[1:]
+
+
+def _plain(values: pd.Series, missing: float | None = None) -> list[float | None]:
+    """Floats rounded to 4 places, NaN as `missing` (vectorised `schemas.clean`)."""
+    array = np.round(values.to_numpy(dtype="float64", na_value=np.nan), 4)
+    out = array.astype(object)
+    out[np.isnan(array)] = missing
+    return out.tolist()
 
 
 @dataclass(frozen=True)
@@ -36,17 +45,12 @@ class ScoreBatch:
     def measures_of(self) -> dict[int, list[dict[str, object]]]:
         """account id -> its measures as plain dicts (NaN -> None), in scorecard order."""
         d = self.details
-        records = {
-            "name": d["name"].tolist(), "group": d["group"].tolist(),
-            "value": [clean(v) for v in d["value"].tolist()],
-            "score": [clean(v) for v in d["score"].tolist()],
-            "weight": [clean(v) or 0.0 for v in d["weight"].tolist()],
-            "contribution": [clean(v) or 0.0 for v in d["contribution"].tolist()],
-        }  # fmt: skip
-        keys = list(records)
+        columns = [d["name"].tolist(), d["group"].tolist(), _plain(d["value"]),
+                   _plain(d["score"]), _plain(d["weight"], 0.0),
+                   _plain(d["contribution"], 0.0)]  # fmt: skip
         out: dict[int, list[dict[str, object]]] = {}
-        for i, account_id in enumerate(d["account_id"].tolist()):
-            out.setdefault(account_id, []).append({k: records[k][i] for k in keys})
+        for account_id, *row in zip(d["account_id"].tolist(), *columns, strict=True):
+            out.setdefault(account_id, []).append(dict(zip(MEASURE_KEYS, row, strict=True)))
         return out
 
     def outputs(self) -> Iterator[AccountScoreOut]:
