@@ -110,6 +110,9 @@ class Step:
     def total(self, run: EngineRun) -> int:
         return 1
 
+    def check(self, run: EngineRun) -> None:
+        """Raise Skip when the step cannot run here (before its progress bar appears)."""
+
     def run(self, run: EngineRun) -> str:
         raise NotImplementedError
 
@@ -131,10 +134,13 @@ class HealthHistory(Step):
     def total(self, run: EngineRun) -> int:
         return len(history_days(run.as_of, run.accounts))
 
-    def run(self, run: EngineRun) -> str:
+    def check(self, run: EngineRun) -> None:
         rescore = _lookup("tenure.health.service", "rescore")
         if "progress" not in inspect.signature(rescore).parameters:
             raise Skip("tenure.health.service.rescore takes no progress callback")
+
+    def run(self, run: EngineRun) -> str:
+        rescore = _lookup("tenure.health.service", "rescore")
         days = history_days(run.as_of, run.accounts)
         snapshots = 0
         # One call and transaction per run of consecutive days (rescore reads the
@@ -151,18 +157,25 @@ class JobStep(Step):
     job = ""
     max_accounts: int | None = None  # above this, skip with a note (too slow for a demo)
 
-    def run(self, run: EngineRun) -> str:
+    def check(self, run: EngineRun) -> None:
         if self.max_accounts is not None and run.accounts > self.max_accounts:
             raise Skip(f"skipped above {self.max_accounts:,} accounts (slow); run "
                        f"`tenure jobs run {self.job}` when you want it")
+        self._registry()
+
+    def _registry(self) -> Any:
         load_registry = _lookup("tenure.worker.registry", "load_registry")
-        scheduler_class = _lookup("tenure.worker.scheduler", "Scheduler")
         try:
             registry = load_registry()
         except Exception as error:  # a colleague's job module does not import yet
             raise Skip(f"the job registry does not load ({error})") from error
         if self.job not in registry.names():
             raise Skip(f"job {self.job} does not exist yet")
+        return registry
+
+    def run(self, run: EngineRun) -> str:
+        registry = self._registry()
+        scheduler_class = _lookup("tenure.worker.scheduler", "Scheduler")
         record = scheduler_class(run.context, registry, clock=run.clock).run_now(self.job)
         run.progress.advance()
         if record.error:
@@ -215,6 +228,7 @@ def _run_one(step: Step, run: EngineRun) -> StepOutcome:
         return StepOutcome(step.name, "skipped", f"needs {', '.join(missing)}", 0.0)
     started = time.perf_counter()
     try:
+        step.check(run)
         run.progress.phase(step.name, step.total(run))
         note = step.run(run)
     except Skip as reason:
