@@ -51,10 +51,6 @@ class Settings(BaseSettings):
         default=12.0, gt=0, description="Web sign-in: hours a session lasts before the "
         "person must sign in again.",
     )
-    web_session_hours: float = Field(
-        default=12.0, gt=0, description="Web sign-in: hours a session lasts before the "
-        "person must sign in again.",
-    )
     worker_poll_seconds: float = Field(
         default=5.0, description="How often the job scheduler looks for due jobs."
     )
