@@ -22,7 +22,6 @@ from tenure.web.templating import redirect, render
 
 router = page_router()
 PAGE_SIZE = 50
-PRIORITY_ORDER = {"urgent": 0, "high": 1, "medium": 2, "low": 3}
 
 
 class QueueFilters(BaseModel):
