@@ -152,8 +152,7 @@ def load_active(context: AppContext, session: Session) -> tuple[ChurnModel, Chur
 
 def score_frame(artifact: ChurnArtifact, X: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
     """Probabilities and drivers (JSON text) for every row of a features frame."""
-    p, drivers = artifact.drivers(X)
-    return p, [json.dumps(d) for d in drivers]
+    return artifact.drivers(X)
 
 
 def score(context: AppContext, session: Session, day: date,
