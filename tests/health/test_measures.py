@@ -87,3 +87,17 @@ def test_later_as_of_sees_later_rows(context: AppContext) -> None:
     assert later.loc[1, "days_since_csm_touch"] == 3
     assert later.loc[1, "login_days"] == 4  # 06-10, 06-20, 06-30, 07-01
     assert later.loc[1, "seat_utilisation"] == pytest.approx(0.9)  # 9 users on 07-01
+
+
+def test_monthly_term_end_is_known_only_after_notice(context: AppContext) -> None:
+    """A monthly term's end date read before its cancellation would leak the future."""
+    from tenure.kit.db import unit_of_work
+    from tests.health.factory import term
+
+    seed(context)
+    with unit_of_work(context.sessions) as session:
+        monthly = term(90, 3, date(2025, 6, 1), date(2025, 8, 1), "100", 1, 2)
+        monthly.canceled_at = date(2025, 7, 1)
+        session.add(monthly)
+    assert math.isnan(measure_table(context, AS_OF).loc[3, "days_to_renewal"])
+    assert measure_table(context, date(2025, 7, 5)).loc[3, "days_to_renewal"] == 27

@@ -68,7 +68,7 @@ TIMESTAMP_COLUMNS = {
     "accounts": ("customer_since", "csm_sentiment_at"), "tickets": ("opened_at", "closed_at"),
     "surveys": ("responded_at",), "champions": ("left_at",), "touches": ("occurred_at",),
 }  # fmt: skip
-DATE_COLUMNS = {"terms": ("start_date", "end_date"),
+DATE_COLUMNS = {"terms": ("start_date", "end_date", "canceled_at"),
                 "invoices": ("issued_on", "due_on", "paid_on")}  # fmt: skip
 
 

@@ -296,12 +296,18 @@ class OnboardingMilestones(Measure):
 @measure
 class DaysToRenewal(Measure):
     name = "days_to_renewal"
-    label = "Days to the next end of an active term"
+    label = "Days to the next known end of an active term"
     unit = "days"
 
     def compute(self, data: MeasureInputs) -> pd.Series:
         t = active_terms(data, data.as_of)
-        ends = days(t["end_date"]).groupby(t["account_id"]).min().dropna()
+        # A contract (billed for 3 months or more) is signed with its end; a monthly
+        # term's end is known only once notice was given. Reading it earlier would leak
+        # the future into history and backtests.
+        known = (t["billing_period_months"].astype("float64") > 1) | (
+            days(t["canceled_at"]) <= pd.Timestamp(data.as_of)
+        )
+        ends = days(t["end_date"]).where(known).groupby(t["account_id"]).min().dropna()
         return -_days_before(data, ends)
 
 

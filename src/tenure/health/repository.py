@@ -46,11 +46,11 @@ def accounts_frame(session: Session) -> pd.DataFrame:
 
 def terms_frame(session: Session) -> pd.DataFrame:
     columns = ["account_id", "start_date", "end_date", "amount", "billing_period_months",
-               "quantity"]  # fmt: skip
+               "quantity", "canceled_at"]  # fmt: skip
     query = select(
         SubscriptionTerm.account_id, SubscriptionTerm.start_date, SubscriptionTerm.end_date,
         SubscriptionTerm.amount, SubscriptionTerm.billing_period_months,
-        SubscriptionTerm.quantity,
+        SubscriptionTerm.quantity, SubscriptionTerm.canceled_at,
     )  # fmt: skip
     return _frame(session, query, columns)
 
