@@ -146,3 +146,35 @@ def test_attribution_follows_a_group_stored_by_another_process(
 
 
 SOURCE_FOR: list[SourceRef] = [SOURCE]
+
+
+def test_a_busy_event_file_fails_the_waiting_requests_and_the_writer_lives_on(
+    context: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the event file can fail (DuckDB: another process holds it for 30 s); the
+    requests of that commit get a 503 and later requests are stored, instead of a dead
+    writer thread leaving every request waiting forever."""
+    from contextlib import nullcontext
+
+    from tenure.errors import Unavailable
+    from tenure.tracking import writer as writer_module
+
+    attempts: list[int] = []
+
+    def busy_once(store: object) -> object:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise Unavailable("event store is busy")
+        return nullcontext()
+
+    monkeypatch.setattr(writer_module, "_pin", busy_once)
+    writer = IngestWriter(context)
+    writer.start()
+    try:
+        accepted, _, _ = intake.messages(track(user="u1"), "track", 100)
+        with pytest.raises(Unavailable):
+            writer.submit(Batch(SOURCE, accepted, RECEIVED)).result(30)
+        writer.submit(Batch(SOURCE, accepted, RECEIVED)).result(30)
+    finally:
+        writer.stop()
+    assert [row["user_id"] for row in stored(context)] == ["u1"]

@@ -121,8 +121,9 @@ class IngestWriter:
                         pinned = None
                     continue
                 if pinned is None:
-                    pinned = ExitStack()
-                    pinned.enter_context(_pin(self.context.events))
+                    pinned = self._pinned(taken)
+                    if pinned is None:
+                        continue  # the file stayed busy: those requests got a 503
                 self._commit(taken)
         finally:
             if pinned is not None:
@@ -149,6 +150,17 @@ class IngestWriter:
             self._queued_events -= events
         return taken
 
+    def _pinned(self, taken: list[_Pending]) -> ExitStack | None:
+        """The event file held open, or None after failing `taken` (the thread must live
+        on: a dead writer would leave every later request waiting forever)."""
+        pinned = ExitStack()
+        try:
+            pinned.enter_context(_pin(self.context.events))
+        except Exception as error:  # noqa: BLE001
+            _fail(taken, error)
+            return None
+        return pinned
+
     def _commit(self, taken: list[_Pending]) -> None:
         try:
             batches = [p.batch for p in taken]
@@ -157,16 +169,21 @@ class IngestWriter:
             if table.num_rows:
                 self.context.events.append(table)
         except Exception as error:  # noqa: BLE001 - every waiting request must hear of it
-            log.exception("storing %d tracking calls failed", len(taken))
-            failure = error if isinstance(error, TenureError) else Unavailable(
-                f"storing the events failed ({type(error).__name__}); retry"
-            )
-            for pending in taken:
-                pending.done.set_exception(failure)
+            _fail(taken, error)
             return
         _record_rejections(self.context.events, batches)
         for pending in taken:
             pending.done.set_result(None)
+
+
+def _fail(taken: list[_Pending], error: Exception) -> None:
+    """Answer every request of a failed commit (503 unless the error says otherwise)."""
+    log.exception("storing %d tracking calls failed", len(taken), exc_info=error)
+    failure = error if isinstance(error, TenureError) else Unavailable(
+        f"storing the events failed ({type(error).__name__}); retry"
+    )
+    for pending in taken:
+        pending.done.set_exception(failure)
 
 
 def _record_rejections(store: EventStore, batches: list[Batch]) -> None:
