@@ -190,8 +190,8 @@ class EarlyWarnings(JobStep):
     needs = ("health scores",)
 
 
-# Training backtests on monthly snapshots of the whole history: about 2 CPU minutes on the
-# 500-account demo (measured on a loaded machine), growing with the accounts.
+# Training backtests on monthly snapshots of the whole history: 19 s on the 500-account
+# demo on a quiet machine, growing with the accounts (not measured above that).
 CHURN_MAX_ACCOUNTS = 2_000
 
 
