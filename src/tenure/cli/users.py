@@ -1,9 +1,10 @@
-"""`tenure users create | list`: the people who sign in."""
+"""`tenure users create | list | token ...`: the people who sign in, their API tokens."""
 
 from __future__ import annotations
 
 import getpass
 import sys
+from datetime import datetime
 
 import typer
 from rich.table import Table
@@ -12,7 +13,7 @@ from tenure.cli.common import app_context, err_console, print_json
 from tenure.cli.schema import ensure_schema
 from tenure.errors import Invalid
 from tenure.kit.db import unit_of_work
-from tenure.users import service
+from tenure.users import service, tokens
 from tenure.users.schemas import UserCreate
 
 users_app = typer.Typer(help="Users: create them, list them.", no_args_is_help=True)
@@ -74,3 +75,70 @@ def read_password() -> str:
     if not line:
         raise Invalid("no password on stdin (pipe it in, e.g. `echo ... | tenure users create`)")
     return line.rstrip("\r\n")
+
+
+token_app = typer.Typer(help="API tokens: create, list, revoke.", no_args_is_help=True)
+users_app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    email: str = typer.Option(..., "--email", help="The user the token acts as."),
+    name: str = typer.Option(..., "--name", help="What the token is for, e.g. 'crm sync'."),
+    as_json: bool = typer.Option(False, "--json", help="Print the token as JSON on stdout."),
+) -> None:
+    """Create an API token; it is printed once and cannot be shown again."""
+    with app_context() as context:
+        ensure_schema(context)
+        with unit_of_work(context.sessions) as session:
+            created = tokens.create_token(session, email, name)
+    if as_json:
+        print_json(created.model_dump(mode="json"))
+        return
+    err_console.print(
+        f"Token {created.id} ({created.name}) for {created.email}; it will not be shown again:",
+        markup=False,
+    )
+    print(created.token)
+
+
+@token_app.command("list")
+def token_list(
+    email: str | None = typer.Option(None, "--email", help="Only this user's tokens."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
+) -> None:
+    """Every API token (never the token itself): id, user, name, hint, use, revocation."""
+    with app_context() as context:
+        ensure_schema(context)
+        with unit_of_work(context.sessions) as session:
+            found = tokens.list_tokens(session, email)
+    if as_json:
+        print_json({"tokens": [token.model_dump(mode="json") for token in found]})
+        return
+    table = Table("id", "email", "name", "hint", "created", "last used", "revoked")
+    for token in found:
+        table.add_row(
+            str(token.id), token.email, token.name, token.hint,
+            _when(token.created_at), _when(token.last_used_at), _when(token.revoked_at),
+        )
+    err_console.print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(
+    token_id: int = typer.Argument(..., help="The token's id, as `tenure users token list` shows."),
+    as_json: bool = typer.Option(False, "--json", help="Print the token as JSON on stdout."),
+) -> None:
+    """Revoke an API token: requests using it get 401 from now on."""
+    with app_context() as context:
+        ensure_schema(context)
+        with unit_of_work(context.sessions) as session:
+            revoked = tokens.revoke_token(session, token_id)
+    if as_json:
+        print_json(revoked.model_dump(mode="json"))
+    else:
+        err_console.print(f"Token {revoked.id} ({revoked.name}) is revoked.", markup=False)
+
+
+def _when(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M") if moment is not None else "-"

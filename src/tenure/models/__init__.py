@@ -13,7 +13,7 @@ from tenure.models.health import (
 from tenure.models.billing import Invoice, MarketingSpend, SubscriptionTerm
 from tenure.models.jobs import JobRun
 from tenure.models.support import SurveyResponse, Ticket
-from tenure.models.users import User
+from tenure.models.users import ApiToken, User
 from tenure.models.web import SavedView, WebSession
 from tenure.models.work import Activity, Task
 
@@ -25,6 +25,7 @@ __all__ = [
     "ChurnScore",
     "ChurnModel",
     "Alert",
+    "ApiToken",
     "Account",
     "Activity",
     "Base",
