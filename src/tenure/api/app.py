@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 from importlib import import_module
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tenure import __version__
+from tenure.api.auth import api_caller
 from tenure.api.routers import ROUTERS
 from tenure.errors import InputRejected, TenureError
 from tenure.kit.context import AppContext
@@ -58,7 +59,9 @@ def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
         return JSONResponse(status_code=error.status, content=body, headers=headers)
 
     for router in ROUTERS():
-        app.include_router(router)
+        # Authentication and the default role rule for every /api/v1 route, in one place
+        # (api_caller leaves /healthz, /v1/* tracking and webhooks to their own checks).
+        app.include_router(router, dependencies=[Depends(api_caller)])
     from tenure.web.install import install_web
 
     install_web(app)  # pages, /static and HTML error pages

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from sqlalchemy.orm import Session
 
+from tenure.api.auth import requires
 from tenure.api.deps import get_session
 from tenure.churn import service
 from tenure.churn.schemas import AccountChurnOut, ModelOut
@@ -34,7 +35,9 @@ def active_model(session: DbSession) -> ModelOut:
     return service.active_model(session)
 
 
-@router.post("/models/{version}/activate", response_model=ModelOut)
+@router.post(
+    "/models/{version}/activate", response_model=ModelOut, dependencies=[requires("manager")]
+)
 def activate(version: int, session: DbSession) -> ModelOut:
     """Make a stored version the active model (e.g. roll back a retraining)."""
     return service.activate_model(session, version)

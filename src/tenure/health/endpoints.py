@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query
 from sqlalchemy.orm import Session
 
+from tenure.api.auth import requires
 from tenure.api.deps import get_context, get_session, get_today
 from tenure.health import service, store
 from tenure.health.schemas import (
@@ -29,7 +30,7 @@ ScorecardBody = Annotated[dict[str, Any], Body(description="The scorecard as a J
                                                             "(the YAML document's structure)")]  # fmt: skip
 
 
-@router.post("/score")
+@router.post("/score", dependencies=[requires("manager")])
 def score(context: Context, session: DbSession, today: Today, as_of: AsOf = None) -> dict[str, Any]:
     """Score every account on a day now and store the snapshots; grade counts."""
     batch = service.score_and_store(context, session, as_of or today)
@@ -87,14 +88,16 @@ def scorecard(
     return store.get(context.settings, name, version).model_dump(mode="json", exclude_none=True)
 
 
-@router.put("/scorecards/{name}")
+@router.put("/scorecards/{name}", dependencies=[requires("admin")])
 def save_scorecard(name: str, context: Context, document: ScorecardBody) -> dict[str, Any]:
     """Validate and save as the next version (422 names the JSON path of a problem)."""
     saved = service.save_scorecard(context.settings, name, document, source="body")
     return saved.model_dump(mode="json", exclude_none=True)
 
 
-@router.post("/scorecards/{name}/preview", response_model=PreviewOut)
+@router.post(
+    "/scorecards/{name}/preview", response_model=PreviewOut, dependencies=[requires("manager")]
+)
 def preview(
     name: str, context: Context, document: ScorecardBody, today: Today, as_of: AsOf = None
 ) -> PreviewOut:

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 from sqlalchemy.orm import Session
 
+from tenure.api.auth import requires
 from tenure.api.deps import get_context, get_page, get_session, get_today
 from tenure.kit.context import AppContext
 from tenure.kit.pagination import Page, PageParams
@@ -34,7 +35,9 @@ def list_rules(context: Annotated[AppContext, Depends(get_context)]) -> RulesOut
     return service.list_rules(context)
 
 
-@router.post("/api/v1/risk/evaluate", response_model=EvaluationOut)
+@router.post(
+    "/api/v1/risk/evaluate", response_model=EvaluationOut, dependencies=[requires("manager")]
+)
 def evaluate(
     context: Annotated[AppContext, Depends(get_context)],
     session: Annotated[Session, Depends(get_session)],

@@ -63,9 +63,8 @@ def create_token(session: Session, email: str, name: str) -> TokenCreated:
     if not name or len(name) > MAX_NAME_LENGTH:
         raise Invalid(f"the token name must be 1 to {MAX_NAME_LENGTH} characters")
     token = PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(
-        user_id=user.id, name=name, token_hash=token_hash(token), token_hint=PREFIX + "..." + token[-4:]
-    )
+    hint = PREFIX + "..." + token[-4:]
+    row = ApiToken(user_id=user.id, name=name, token_hash=token_hash(token), token_hint=hint)
     session.add(row)
     session.flush()
     session.refresh(row)
@@ -82,9 +81,8 @@ def list_tokens(session: Session, email: str | None = None) -> list[TokenOut]:
 
 def revoke_token(session: Session, token_id: int) -> TokenOut:
     """Revoke by id (as listed). Revoking a revoked token keeps its first revocation time."""
-    row = session.execute(
-        select(ApiToken, User).join(User, User.id == ApiToken.user_id).where(ApiToken.id == token_id)
-    ).first()
+    query = select(ApiToken, User).join(User, User.id == ApiToken.user_id)
+    row = session.execute(query.where(ApiToken.id == token_id)).first()
     if row is None:
         raise NotFound(f"no API token with id {token_id}")
     token, user = row
