@@ -11,6 +11,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -113,3 +114,32 @@ def env_for(settings: Settings) -> dict[str, str]:
         TENURE_EVENTS_URL=settings.resolved_events_url,
     )
     return env
+
+
+# --- the REST API needs credentials (tenure.api.auth) -----------------------------------
+
+
+def api_token(context: AppContext, role: str = "admin") -> str:
+    """A fresh active user of `role` (no password) and a new API token for it."""
+    from tenure.kit.db import unit_of_work
+    from tenure.models.users import User
+    from tenure.users import tokens
+
+    email = f"api-{role}-{uuid.uuid4().hex[:8]}@tenure.test"
+    with unit_of_work(context.sessions) as session:
+        session.add(User(email=email, role=role, is_active=True))
+        session.flush()
+        return tokens.create_token(session, email, f"tests ({role})").token
+
+
+def api_headers(context: AppContext, role: str = "admin") -> dict[str, str]:
+    """`Authorization: Bearer <token>` for a new user of `role` (for httpx or TestClient)."""
+    return {"Authorization": f"Bearer {api_token(context, role)}"}
+
+
+def authorized_client(app: Any, context: AppContext, role: str = "admin") -> Any:
+    """A TestClient on `app` sending `Authorization: Bearer <token of a new role user>`.
+    Use it like TestClient: `with authorized_client(app, context) as client: ...`."""
+    from fastapi.testclient import TestClient
+
+    return TestClient(app, headers=api_headers(context, role))

@@ -16,6 +16,8 @@ from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
 from tenure.models import Account, Contact, SubscriptionTerm, User
 
+from tests.conftest import authorized_client
+
 TODAY = date(2025, 6, 15)
 
 
@@ -70,7 +72,7 @@ def client(context: AppContext) -> Iterator[TestClient]:
     _seed(context)
     app = create_app(context, run_jobs=False)
     app.dependency_overrides[get_today] = lambda: TODAY
-    with TestClient(app) as test_client:
+    with authorized_client(app, context) as test_client:
         yield test_client
 
 

@@ -6,13 +6,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from tenure.api.app import create_app
 from tenure.kit.context import AppContext
 from tenure.models import ChurnModel, ChurnScore
 from tenure.worker.registry import load_registry
+from tests.conftest import authorized_client
 from tests.churn.company import END, write_company
 from tests.cli_runner import run_tenure
 
@@ -57,7 +57,7 @@ def test_train_score_show_and_api(context: AppContext, env_for: dict[str, str]) 
     assert table.returncode == 0, table.stderr
     assert model["algorithm"] in table.stdout and "Churn models" in table.stdout
 
-    with TestClient(create_app(context, run_jobs=False)) as client:
+    with authorized_client(create_app(context, run_jobs=False), context) as client:
         account = client.get(f"/api/v1/churn/accounts/{external}")
         assert account.status_code == 200 and account.json()["probability"] == riskiest.probability
         assert client.get("/api/v1/churn/accounts/nobody").status_code == 404

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from tenure.api.app import create_app
 from tenure.api.deps import get_today
 from tenure.kit.context import AppContext
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.health.factory import AS_OF, seed
 
@@ -86,7 +87,7 @@ def client(context: AppContext) -> Iterator[TestClient]:
     seed(context)
     app = create_app(context, run_jobs=False)
     app.dependency_overrides[get_today] = lambda: AS_OF
-    with TestClient(app) as test_client:
+    with authorized_client(app, context) as test_client:
         yield test_client
 
 

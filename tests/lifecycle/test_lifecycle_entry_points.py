@@ -13,6 +13,7 @@ from tenure.api.app import create_app
 from tenure.api.deps import get_today
 from tenure.kit.db import unit_of_work
 from tenure.worker.registry import load_registry
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.risk import factories as f
 
@@ -25,7 +26,7 @@ def client(context) -> Iterator[TestClient]:
         f.term(s, f.account(s, "acme"), TODAY - timedelta(days=20))
     app = create_app(context, run_jobs=False)
     app.dependency_overrides[get_today] = lambda: TODAY
-    with TestClient(app) as test_client:
+    with authorized_client(app, context) as test_client:
         yield test_client
 
 

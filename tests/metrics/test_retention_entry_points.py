@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from tenure.api.app import create_app
 from tenure.kit.context import AppContext
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.metrics.ledger import Term, label_accounts, write_ledger
 
@@ -91,7 +92,7 @@ def test_cli_tables_and_one_line_errors(context: AppContext, env_for: dict[str, 
 
 def test_api_routes(context: AppContext) -> None:
     write_ledger(context, LEDGER)
-    with TestClient(create_app(context, run_jobs=False)) as client:
+    with authorized_client(create_app(context, run_jobs=False), context) as client:
         response = client.get("/api/v1/metrics/retention", params={"from": "2025-01", "to": "2025-03"})
         assert response.status_code == 200, response.text
         check_retention(response.json())

@@ -8,13 +8,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tenure.api.app import create_app
 from tenure.analytics.results import RevenueSeries
 from tenure.errors import Invalid
 from tenure.kit.context import AppContext
 from tenure.metrics.service import revenue_series
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.metrics.ledger import Term, label_accounts, write_ledger
 
@@ -97,7 +97,7 @@ def test_cli_and_api_carry_the_groups(context: AppContext, env_for: dict[str, st
     assert groups == {"(none)": [100.0, 150.0, 150.0], "retail": [400.0, 300.0, 200.0]}
     table = run_tenure(*args, env=env_for)
     assert table.returncode == 0 and "MRR by industry" in table.stdout, table.stderr
-    with TestClient(create_app(context, run_jobs=False)) as client:
+    with authorized_client(create_app(context, run_jobs=False), context) as client:
         response = client.get("/api/v1/metrics/revenue",
                               params={"from": "2025-01", "to": "2025-03", "by": "industry"})  # fmt: skip
         assert response.status_code == 200, response.text

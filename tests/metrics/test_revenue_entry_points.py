@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from fastapi.testclient import TestClient
 
 from tenure.api.app import create_app
 from tenure.kit.context import AppContext
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.metrics.ledger import Term, write_ledger
 
@@ -65,7 +65,7 @@ def test_cli_rejects_bad_months_in_one_line(context: AppContext, env_for: dict[s
 def test_api_route_serves_the_same_document(context: AppContext) -> None:
     write_ledger(context, LEDGER)
     app = create_app(context, run_jobs=False)
-    with TestClient(app) as client:
+    with authorized_client(app, context) as client:
         response = client.get("/api/v1/metrics/revenue", params={"from": "2025-01", "to": "2025-03"})
         assert response.status_code == 200, response.text
         check_document(response.json())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tenure.api.app import create_app
 from tenure.kit.context import AppContext
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.retention.ledgers import ANNUAL, ANNUAL_SEGMENTS, MONTHLY, MONTHLY_SEGMENTS, write
 
@@ -95,7 +95,7 @@ def test_sbg_cohort_cli(context: AppContext, env_for: dict[str, str]) -> None:
 def test_api_routes(context: AppContext) -> None:
     write(context, MONTHLY, MONTHLY_SEGMENTS)
     app = create_app(context, run_jobs=False)
-    with TestClient(app) as client:
+    with authorized_client(app, context) as client:
         sbg = client.get("/api/v1/retention/sbg", params={"survivors": REGULAR})
         assert sbg.status_code == 200, sbg.text
         check_regular(sbg.json())

@@ -13,6 +13,7 @@ from tenure.api.app import create_app
 from tenure.api.deps import get_today
 from tenure.kit.db import unit_of_work
 from tenure.models import Activity
+from tests.conftest import authorized_client
 from tests.risk import factories as f
 
 TODAY = date(2025, 6, 10)
@@ -27,7 +28,7 @@ def client(context) -> Iterator[TestClient]:
         f.account(s, "bolt")
     app = create_app(context, run_jobs=False)
     app.dependency_overrides[get_today] = lambda: TODAY
-    with TestClient(app) as test_client:
+    with authorized_client(app, context) as test_client:
         yield test_client
 
 

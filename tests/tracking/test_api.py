@@ -19,6 +19,7 @@ from tenure.kit.timeutil import utcnow
 from tenure.models import Account, Contact, TrackedUser
 from tenure.tracking.service import Batch, SourceRef
 from tenure.tracking.writer import IngestWriter, Overloaded
+from tests.conftest import api_headers
 from tests.tracking.conftest import stored
 
 
@@ -107,7 +108,7 @@ def test_invalid_messages_are_rejected_alone(
     assert [r["index"] for r in rejected] == [1, 2, 3, 4, 5]
     assert [r["messageId"] for r in rejected[:4]] == ["no-event", "nobody", "alias", "huge"]
     assert sorted(r["message_id"] for r in stored(context)) == sorted(m["messageId"] for m in good)
-    sources = client.get("/api/v1/sources").json()
+    sources = client.get("/api/v1/sources", headers=api_headers(context)).json()
     assert sources[0]["rejected_since_start"] == 5
 
 
@@ -149,7 +150,7 @@ def test_group_identify_and_attribution(
     client.post("/v1/track", json=track(user="u1", event="Later"), headers=auth(write_key))
     later = next(r for r in stored(context) if r["event"] == "Later")
     assert later["account_external_id"] == "acct_1"
-    (source,) = client.get("/api/v1/sources").json()
+    (source,) = client.get("/api/v1/sources", headers=api_headers(context)).json()
     assert (source["events"], source["unattributed"]) == (7, 3)
 
 

@@ -17,15 +17,16 @@ from tenure.kit.timeutil import utcnow
 from tenure.tracking.traits import upsert_account
 from tests.api.test_serve import _free_port, _wait_ready
 from tests.cli_runner import run_tenure, tenure_executable
+from tests.conftest import api_headers
 from tests.tracking.test_api import auth
 
 FRESHNESS_SECONDS = 60
 
 
-def _get(url: str) -> dict[str, object]:
+def _get(url: str, headers: dict[str, str]) -> dict[str, object]:
     """The answer's JSON; a timeout (start-up jobs on a busy machine) reads as no answer."""
     try:
-        return httpx.get(url, timeout=30).json()  # type: ignore[no-any-return]
+        return httpx.get(url, headers=headers, timeout=30).json()  # type: ignore[no-any-return]
     except httpx.TimeoutException:
         return {}
 
@@ -49,10 +50,11 @@ def test_a_tracked_event_reaches_the_rollups_within_60_s(
     try:
         _wait_ready(base, server)
         usage = f"{base}/api/v1/accounts/acme/usage"
+        viewer = api_headers(context, "viewer")
         # Steady state: the job's first run (due at start) is over, so the event waits for
         # a scheduled run rather than riding on the start-up one.
         deadline = time.monotonic() + FRESHNESS_SECONDS
-        while (before := _get(usage)).get("rollups_refreshed_at") is None:
+        while (before := _get(usage, viewer)).get("rollups_refreshed_at") is None:
             assert time.monotonic() < deadline, before
             time.sleep(0.5)
         assert before["events"] == 0
@@ -64,7 +66,7 @@ def test_a_tracked_event_reaches_the_rollups_within_60_s(
         answer = httpx.post(f"{base}/v1/track", json=event, headers=auth(key), timeout=60)
         assert answer.status_code == 200
         while True:
-            found = _get(usage)
+            found = _get(usage, viewer)
             if found.get("events") == 1:
                 break
             assert time.monotonic() - sent < FRESHNESS_SECONDS, found

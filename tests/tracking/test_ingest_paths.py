@@ -16,6 +16,7 @@ from tenure.kit.context import AppContext
 from tenure.tracking import intake
 from tenure.tracking.service import AttributionCache, Batch, CommitState, SourceRef
 from tenure.tracking.writer import IngestWriter
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.tracking.conftest import stored
 from tests.tracking.test_api import auth, track
@@ -106,7 +107,7 @@ def test_rejections_are_counted_per_source_and_reason_and_survive_a_restart(
     (source,) = json.loads(listed.stdout)["sources"]
     assert source["rejected_by_reason"] == expected and source["rejected"] == 9
     assert source["events"] == 1  # the valid track, stored once although sent twice
-    with TestClient(create_app(context, run_jobs=False)) as client:
+    with authorized_client(create_app(context, run_jobs=False), context) as client:
         (api,) = client.get("/api/v1/sources").json()
     assert api["rejected_by_reason"] == expected and api["rejected_since_start"] == 0
 

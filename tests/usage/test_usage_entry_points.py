@@ -8,9 +8,9 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
+from tests.conftest import authorized_client
 from tests.cli_runner import run_tenure
 from tests.usage.rollup_helpers import at, event, table
 from tenure.api.app import create_app
@@ -55,7 +55,7 @@ def test_api_usage_of_an_account(seeded: AppContext) -> None:
     seeded.events.refresh_rollups()
     app = create_app(seeded, run_jobs=False)
     app.dependency_overrides[get_today] = lambda: date(2025, 3, 31)
-    with TestClient(app) as client:
+    with authorized_client(app, seeded) as client:
         body = client.get("/api/v1/accounts/acc-1/usage?from=2025-03-29").json()
         assert body["from"] == "2025-03-29" and body["to"] == "2025-03-31"
         assert body["days"] == [
