@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from tenure.users.schemas import normalize_email
 
 PREFIX = "tnr_"
 MAX_NAME_LENGTH = 100
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 class TokenOut(BaseModel):
@@ -93,7 +94,8 @@ def revoke_token(session: Session, token_id: int) -> TokenOut:
 
 
 def authenticate(session: Session, token: str) -> TokenOwner | None:
-    """The owner of a valid token (not revoked, user active), else None. Records use."""
+    """The owner of a valid token (not revoked, user active), else None. Records the use
+    in `last_used_at` (to the minute)."""
     if not token.startswith(PREFIX):
         return None
     row = session.execute(
@@ -106,8 +108,12 @@ def authenticate(session: Session, token: str) -> TokenOwner | None:
     api_token, user = row
     if api_token.revoked_at is not None or not user.is_active:
         return None
-    api_token.last_used_at = utcnow()
-    session.flush()
+    now = utcnow()
+    last = _aware(api_token.last_used_at)
+    if last is None or now - last >= LAST_USED_RESOLUTION:
+        # At most one write per token a minute: reads stay read-only in between.
+        api_token.last_used_at = now
+        session.flush()
     return TokenOwner(token_id=api_token.id, user_id=user.id, email=user.email, role=user.role)
 
 
