@@ -76,3 +76,26 @@ def test_inactive_user_and_malformed_tokens_are_refused(context: AppContext) -> 
         assert tokens.authenticate(session, token) is None
         assert tokens.authenticate(session, token[4:]) is None  # no prefix
         assert tokens.authenticate(session, "tnr_" + "x" * 43) is None
+
+
+def test_last_use_is_recorded_at_most_once_a_minute(context: AppContext) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    _user(context, "ana@example.com")
+    with unit_of_work(context.sessions) as session:
+        token = tokens.create_token(session, "ana@example.com", "ci").token
+
+    def last_used() -> object:
+        with unit_of_work(context.sessions) as session:
+            assert tokens.authenticate(session, token) is not None
+            return session.scalars(select(ApiToken.last_used_at)).one()
+
+    first = last_used()
+    assert first is not None and last_used() == first  # within the minute: no write
+    with unit_of_work(context.sessions) as session:
+        earlier = tokens.utcnow() - timedelta(minutes=2)
+        session.execute(update(ApiToken).values(last_used_at=earlier))
+    later = last_used()
+    assert later is not None and later != first
