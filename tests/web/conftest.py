@@ -143,15 +143,38 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
+# Reports every Content-Security-Policy violation the page sees to the test (the binding
+# is installed by Playwright, outside the page's CSP).
+_CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  window.__tenureCspViolation(
+    e.effectiveDirective + " blocked " + (e.blockedURI || "inline") + " at " +
+    (e.sourceFile || location.pathname) + ":" + e.lineNumber + " on " + location.pathname);
+});
+"""
+
+
 @pytest.fixture
 def page(browser: Any) -> Iterator[Any]:
-    """A fresh browser tab (1280x800); `page.errors` lists console errors and page errors."""
+    """A fresh browser tab (1280x800); `page.errors` lists console errors and page errors,
+    `page.csp_violations` every Content-Security-Policy violation (event or console)."""
     context = browser.new_context(viewport={"width": 1280, "height": 800})
+    violations: list[str] = []
+    context.expose_function("__tenureCspViolation", lambda text: violations.append(text))
+    context.add_init_script(_CSP_LISTENER)
     tab = context.new_page()
     errors: list[str] = []
-    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    tab.on("console", on_console)
     tab.on("pageerror", lambda error: errors.append(str(error)))
     tab.errors = errors
+    tab.csp_violations = violations
     tab.set_default_timeout(15_000)
     yield tab
     context.close()

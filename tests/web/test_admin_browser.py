@@ -83,3 +83,4 @@ def test_change_a_scorecard_weight_and_see_the_preview_move(
     expect(page.locator(".problems")).to_contain_text("accounts.csv:3:name: a value is required")
     screenshot(page, "admin-import")
     assert page.errors == []
+    assert page.csp_violations == []  # the Content-Security-Policy blocked nothing

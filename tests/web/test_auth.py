@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -40,6 +41,26 @@ def test_login_form_has_contract_fields(client: TestClient) -> None:
     for field in ('name="email"', 'name="password"', 'name="csrf_token"'):
         assert field in page.text
     assert page.headers["X-Frame-Options"] == "DENY"  # no clickjacking of the forms
+    policy = dict(d.strip().split(" ", 1) for d in page.headers["Content-Security-Policy"].split(";"))
+    assert policy["script-src"] == policy["style-src"] == policy["default-src"] == "'self'"
+    assert policy["frame-ancestors"] == "'none'" and policy["form-action"] == "'self'"
+    assert policy["img-src"] == "'self' data:" and policy["base-uri"] == "'self'"
+
+
+def test_no_page_template_carries_inline_script_or_style() -> None:
+    """The policy allows neither; a template that adds one would break in browsers."""
+    from pathlib import Path
+
+    import tenure.web
+
+    inline = re.compile(r"<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=|\shx-on|javascript:", re.I)
+    root = Path(tenure.web.__file__).parent / "templates"
+    offenders = [f"{t.relative_to(root)}: {m.group(0)}" for t in root.rglob("*.html") for m in inline.finditer(t.read_text())]
+    assert offenders == []
+
+
+def test_api_answers_carry_no_page_policy(client: TestClient) -> None:
+    assert "Content-Security-Policy" not in client.get("/healthz").headers
 
 
 def test_sign_in_sets_a_safe_cookie_and_stores_only_a_hash(

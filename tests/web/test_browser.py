@@ -76,6 +76,7 @@ def test_a_csms_day_in_the_browser(
     # The 404 above logs one "Failed to load resource" line by design; nothing else.
     errors = [e for e in page.errors if "404" not in e]
     assert errors == []
+    assert page.csp_violations == []  # the Content-Security-Policy blocked nothing
 
 
 def test_tablet_layout_and_keyboard(

@@ -68,3 +68,4 @@ def test_dashboards_and_renewals_in_the_browser(
     expect(page.locator("#due-title")).to_have_text("2025-Q2: accounts due")
     screenshot(page, "renewals")
     assert page.errors == []
+    assert page.csp_violations == []  # the Content-Security-Policy blocked nothing

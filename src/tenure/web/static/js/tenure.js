@@ -4,6 +4,18 @@
 (function () {
   "use strict";
 
+  // The Content-Security-Policy allows no eval and no inline styles, so: `ast: true`
+  // makes Vega evaluate expressions with vega-embed's bundled interpreter instead of
+  // `new Function`; vega-embed's and vega-tooltip's injected <style> elements are turned
+  // off (their rules are copied into tenure.css).
+  var EMBED_OPTIONS = {
+    actions: false,
+    renderer: "svg",
+    ast: true,
+    defaultStyle: false,
+    tooltip: { disableDefaultStyle: true }
+  };
+
   function renderCharts(root) {
     if (typeof window.vegaEmbed !== "function") return;
     var nodes = (root || document).querySelectorAll("[data-vega-spec]:not([data-vega-rendered])");
@@ -16,7 +28,7 @@
         return;
       }
       node.setAttribute("data-vega-rendered", "1");
-      window.vegaEmbed(node, spec, { actions: false, renderer: "svg" }).catch(function () {
+      window.vegaEmbed(node, spec, EMBED_OPTIONS).catch(function () {
         node.textContent = "This chart could not be drawn.";
       });
     });
@@ -44,6 +56,14 @@
     if (!form.hasAttribute || !form.hasAttribute("data-current-query")) return;
     var input = form.querySelector('input[name="query"]');
     if (input) input.value = window.location.search.replace(/^\?/, "");
+  });
+
+  // Forms marked data-reset-on-success are cleared after a successful HTMX request
+  // (instead of an hx-on attribute, which needs eval).
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-reset-on-success")) return;
+    if (event.detail.successful && typeof form.reset === "function") form.reset();
   });
 
   window.Tenure = { renderCharts: renderCharts };
