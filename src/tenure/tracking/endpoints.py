@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
+from tenure.api.auth import requires
 from tenure.api.deps import get_context, get_session
 from tenure.errors import Unavailable
 from tenure.kit.context import AppContext
@@ -75,7 +76,7 @@ for _kind in CALLS:
     _route(_kind)
 
 
-@router.get("/api/v1/sources", response_model=list[SourceOut])
+@router.get("/api/v1/sources", response_model=list[SourceOut], dependencies=[requires("admin")])
 def list_sources(
     request: Request,
     session: Annotated[Session, Depends(get_session)],
