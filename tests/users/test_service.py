@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenure.errors import Conflict, Invalid
+from tenure.errors import Conflict, Invalid, NotFound
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
 from tenure.models.users import User
@@ -73,3 +73,67 @@ def test_invalid_input_is_refused(fields: dict[str, str], message: str) -> None:
 def test_passwords_are_not_stripped() -> None:
     data = UserCreate.parse(email="a@b.co", role="viewer", password="  spaced  ")
     assert data.password == "  spaced  "
+
+
+def _role_and_active(context: AppContext, user_id: int) -> tuple[str, bool]:
+    with unit_of_work(context.sessions) as session:
+        user = session.get(User, user_id)
+        return user.role, user.is_active
+
+
+def test_change_role_and_deactivate_through_the_service(context: AppContext) -> None:
+    admin = _create(context, email="boss@example.com", role="admin")
+    csm = _create(context, email="casey@example.com")
+    with unit_of_work(context.sessions) as session:
+        out = service.change_role(session, csm.id, "manager", admin.id)
+        assert out.role == "manager"
+    assert _role_and_active(context, csm.id) == ("manager", True)  # the caller's commit kept it
+    with unit_of_work(context.sessions) as session:
+        assert service.set_active(session, csm.id, False, admin.id).is_active is False
+    with unit_of_work(context.sessions) as session:
+        assert service.authenticate(session, "casey@example.com", "correct horse") is None
+        service.set_active(session, csm.id, True, admin.id)
+    assert _role_and_active(context, csm.id) == ("manager", True)
+
+
+def test_the_service_never_commits(context: AppContext) -> None:
+    admin = _create(context, email="boss@example.com", role="admin")
+    csm = _create(context, email="casey@example.com")
+    session = context.sessions()
+    try:
+        service.change_role(session, csm.id, "viewer", admin.id)
+        service.set_active(session, csm.id, False, admin.id)
+        session.rollback()
+    finally:
+        session.close()
+    assert _role_and_active(context, csm.id) == ("csm", True)
+
+
+def test_admins_cannot_lock_everyone_out(context: AppContext) -> None:
+    admin = _create(context, email="boss@example.com", role="admin")
+    other = _create(context, email="deputy@example.com", role="admin")
+    with unit_of_work(context.sessions) as session:
+        with pytest.raises(Conflict, match="demote yourself"):
+            service.change_role(session, admin.id, "csm", admin.id)
+        with pytest.raises(Conflict, match="deactivate yourself"):
+            service.set_active(session, admin.id, False, admin.id)
+        service.set_active(session, other.id, False, admin.id)  # two admins: allowed
+    with unit_of_work(context.sessions) as session:
+        # `other` is now the last active admin after being reactivated and `admin` demoted
+        service.set_active(session, other.id, True, admin.id)
+        service.change_role(session, admin.id, "manager", other.id)
+    with unit_of_work(context.sessions) as session:
+        with pytest.raises(Conflict, match="last active admin"):
+            service.change_role(session, other.id, "csm", admin.id)
+        with pytest.raises(Conflict, match="last active admin"):
+            service.set_active(session, other.id, False, admin.id)
+    assert _role_and_active(context, other.id) == ("admin", True)
+
+
+def test_role_changes_refuse_unknown_roles_and_users(context: AppContext) -> None:
+    admin = _create(context, email="boss@example.com", role="admin")
+    with unit_of_work(context.sessions) as session:
+        with pytest.raises(Invalid, match="role: expected one of"):
+            service.change_role(session, admin.id, "owner", admin.id)
+        with pytest.raises(NotFound, match="no user with id 999999"):
+            service.set_active(session, 999_999, False, admin.id)

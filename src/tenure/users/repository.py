@@ -27,6 +27,15 @@ def all_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.email)))
 
 
+def by_id(session: Session, user_id: int) -> User | None:
+    return session.get(User, user_id)
+
+
+def count_active(session: Session, role: str) -> int:
+    query = select(func.count()).select_from(User).where(User.role == role, User.is_active)
+    return int(session.scalar(query) or 0)
+
+
 # --- bulk helpers for imports (accounts' owner_email) -------------------------------
 
 

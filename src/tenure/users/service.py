@@ -1,4 +1,5 @@
-"""Users: creating them, their passwords (Argon2id) and signing in. Never commits."""
+"""Users: creating them, their passwords (Argon2id), signing in, roles and deactivation.
+Never commits: the entry point (CLI command, web view) owns the transaction."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
-from tenure.errors import Conflict
+from tenure.errors import Conflict, Invalid, NotFound
 from tenure.models.types import Role
 from tenure.models.users import User
 from tenure.users import repository
@@ -96,6 +97,48 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user.password_hash = hash_password(password)
         session.flush()
     return user
+
+
+# --- roles and deactivation (admin pages) ------------------------------------------
+# An admin cannot demote or deactivate themselves, and the last active admin cannot be
+# demoted or deactivated, so nobody locks the company out of its own admin pages.
+
+
+def change_role(session: Session, user_id: int, role: str, actor_id: int) -> UserOut:
+    """Give a user another role; `actor_id` is the admin doing it."""
+    if role not in Role.__members__:
+        raise Invalid(f"role: expected one of {' '.join(r.value for r in Role)}, got {role!r}")
+    user = _user(session, user_id)
+    if user.role != role and user.role == Role.admin.value:
+        _guard_last_admin(session, user, actor_id, "demote")
+    user.role = role
+    session.flush()
+    return to_out(user)
+
+
+def set_active(session: Session, user_id: int, active: bool, actor_id: int) -> UserOut:
+    """Deactivate (cannot sign in or use tokens) or reactivate a user."""
+    user = _user(session, user_id)
+    if not active and user.is_active:
+        _guard_last_admin(session, user, actor_id, "deactivate")
+    user.is_active = active
+    session.flush()
+    return to_out(user)
+
+
+def _user(session: Session, user_id: int) -> User:
+    user = repository.by_id(session, user_id)
+    if user is None:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def _guard_last_admin(session: Session, user: User, actor_id: int, what: str) -> None:
+    if user.id == actor_id:
+        raise Conflict(f"you cannot {what} yourself; ask another admin")
+    admin = Role.admin.value
+    if user.role == admin and user.is_active and repository.count_active(session, admin) <= 1:
+        raise Conflict(f"cannot {what} the last active admin")
 
 
 # --- account owners named by imports -------------------------------------------------

@@ -13,7 +13,6 @@ from tenure.errors import TenureError
 from tenure.models.types import Role
 from tenure.users import service as users
 from tenure.users.schemas import UserCreate
-from tenure.web.admin import users as admin_users
 from tenure.web.auth import SignedIn, page_router, require_role
 from tenure.web.templating import redirect, render
 
@@ -56,7 +55,7 @@ def create_user(
 def change_role(request: Request, user_id: int, user: Admin, session: DbSession,
                 role: Annotated[str, Form()]) -> Response:  # fmt: skip
     try:
-        changed = admin_users.change_role(session, user_id, role, user.user_id)
+        changed = users.change_role(session, user_id, role, user.user_id)
     except TenureError as error:
         return redirect("/admin/users", error.message, "error")
     return redirect("/admin/users", f"{changed.email} is now {changed.role}.")
@@ -66,7 +65,7 @@ def change_role(request: Request, user_id: int, user: Admin, session: DbSession,
 def set_active(request: Request, user_id: int, user: Admin, session: DbSession,
                active: Annotated[str, Form()]) -> Response:  # fmt: skip
     try:
-        changed = admin_users.set_active(session, user_id, active == "1", user.user_id)
+        changed = users.set_active(session, user_id, active == "1", user.user_id)
     except TenureError as error:
         return redirect("/admin/users", error.message, "error")
     state = "reactivated" if changed.is_active else "deactivated; their sessions no longer work"
