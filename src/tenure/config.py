@@ -51,6 +51,18 @@ class Settings(BaseSettings):
         default=12.0, gt=0, description="Web sign-in: hours a session lasts before the "
         "person must sign in again.",
     )
+    signin_max_failures: int = Field(
+        default=5, gt=0, description="Web sign-in: failed attempts for one email within "
+        "the lockout window before that email is refused (429) for the lockout window.",
+    )
+    signin_max_failures_per_address: int = Field(
+        default=20, gt=0, description="Web sign-in: failed attempts from one client address "
+        "(any emails) within the lockout window before that address is refused (429).",
+    )
+    signin_lockout_minutes: float = Field(
+        default=15.0, gt=0, description="Web sign-in: the window in which failures are "
+        "counted and how long a locked email or address waits.",
+    )
     worker_poll_seconds: float = Field(
         default=5.0, description="How often the job scheduler looks for due jobs."
     )

@@ -18,6 +18,7 @@ from tenure.web import sessions
 from tenure.web.auth import SESSION_COOKIE, SignInRequired
 from tenure.web.pages import PAGES
 from tenure.web.templating import render
+from tenure.web.throttle import SignInThrottle
 
 STATIC = Path(__file__).parent / "static"
 # Paths that belong to machines (JSON errors), not to people.
@@ -61,6 +62,7 @@ SECURITY_HEADERS = {
 
 def install_web(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.state.signin_throttle = SignInThrottle.from_settings(app.state.context.settings)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Any) -> Response:

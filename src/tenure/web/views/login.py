@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from datetime import timedelta
 from typing import Annotated
@@ -24,6 +25,7 @@ from tenure.web.auth import (
     require_role,
 )
 from tenure.web.templating import redirect, render
+from tenure.web.throttle import SignInThrottle, minutes_text
 
 router = page_router()
 
@@ -72,10 +74,17 @@ def login(
     context: Annotated[AppContext, Depends(get_context)],
     next: Annotated[str | None, Form()] = None,  # noqa: A002
 ) -> Response:
+    throttle: SignInThrottle = request.app.state.signin_throttle
+    address = request.client.host if request.client else None
+    if wait := throttle.locked_for(email, address):
+        return _too_many(request, next, email, wait)
     user = users.authenticate(session, email, password)
     if user is None:
+        if wait := throttle.failed(email, address):
+            return _too_many(request, next, email, wait)
         message = "That email and password do not match an active user."
         return _form(request, next, status=401, error=message, email=email)
+    throttle.succeeded(email)
     lifetime = timedelta(hours=context.settings.web_session_hours)
     token, expires = sessions.start(session, user.id, lifetime)
     response = redirect(safe_next(next))
@@ -84,6 +93,14 @@ def login(
         secure=request.url.scheme == "https",
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _too_many(request: Request, next_url: str | None, email: str, wait: float) -> Response:
+    """429: the same answer whether or not the email belongs to a user."""
+    message = f"Too many failed sign-in attempts. Try again in {minutes_text(wait)}."
+    response = _form(request, next_url, status=429, error=message, email=email)
+    response.headers["Retry-After"] = str(math.ceil(wait))
     return response
 
 
