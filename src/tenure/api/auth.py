@@ -18,9 +18,9 @@ route that needs more declares it itself: `dependencies=[requires("manager")]`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.params import Depends as DependsParam
 from sqlalchemy.orm import Session
 
@@ -28,7 +28,7 @@ from tenure.api.deps import get_context
 from tenure.errors import TenureError
 from tenure.kit.db import unit_of_work
 from tenure.users import tokens
-from tenure.web.auth import ROLE_RANK, Forbidden, current_user, verify_csrf
+from tenure.web.auth import ROLE_RANK, SESSION_COOKIE, Forbidden, current_user, verify_csrf
 
 API_PREFIX = "/api/v1"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -109,3 +109,70 @@ def requires(role: str) -> DependsParam:
     dependency.__name__ = f"requires_{role}"
     return Depends(dependency)
 
+
+
+# --- OpenAPI: the same rules, declared so generated clients and /docs "Authorize" work --
+
+SECURITY_SCHEMES = {
+    "apiToken": {
+        "type": "http", "scheme": "bearer", "bearerFormat": "tnr_...",
+        "description": "An API token from `tenure users token create`.",
+    },
+    "sessionCookie": {
+        "type": "apiKey", "in": "cookie", "name": SESSION_COOKIE,
+        "description": "The web app's session cookie (signed in at /login).",
+    },
+    "csrfToken": {
+        "type": "apiKey", "in": "header", "name": "X-CSRF-Token",
+        "description": "With the session cookie, POST/PUT/PATCH/DELETE also send the "
+        "session's CSRF token (the `csrf-token` meta tag of any page).",
+    },
+}  # fmt: skip
+UNAUTHORIZED = {"description": "No valid credentials (`WWW-Authenticate: Bearer`)."}
+
+
+def document_security(app: FastAPI) -> None:
+    """Declare the security schemes and, on every `/api/v1` operation, that it needs a
+    bearer token or the session cookie (+ CSRF header for unsafe methods), its 401, and
+    the role it needs (`x-tenure-role`, with a 403)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, object]:
+        if app.openapi_schema is None:
+            _add_security(generate(), _route_roles(app.router.routes))
+        assert app.openapi_schema is not None
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add_security(schema: dict[str, Any], roles: dict[tuple[str, str], str]) -> None:
+    schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    for path, operations in schema.get("paths", {}).items():
+        if not (path == API_PREFIX or path.startswith(API_PREFIX + "/")):
+            continue
+        for method, operation in operations.items():
+            read = method.upper() in READ_METHODS
+            session = {"sessionCookie": []} if read else {"sessionCookie": [], "csrfToken": []}
+            operation["security"] = [{"apiToken": []}, session]
+            role = roles.get((method.upper(), path), "viewer" if read else "csm")
+            operation["x-tenure-role"] = role
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("401", UNAUTHORIZED)
+            responses.setdefault("403", {"description": f"Needs the {role} role or higher."})
+
+
+def _route_roles(routes: list[Any], prefix: str = "") -> dict[tuple[str, str], str]:
+    """(method, path) -> the role a `requires(...)` dependency on the route demands."""
+    found: dict[tuple[str, str], str] = {}
+    for route in routes:
+        context = getattr(route, "include_context", None)
+        if context is not None:
+            found |= _route_roles(context.included_router.routes, prefix + context.prefix)
+            continue
+        names = [getattr(d.dependency, "__name__", "") for d in getattr(route, "dependencies", ())]
+        demanded = [n.removeprefix("requires_") for n in names if n.startswith("requires_")]
+        if demanded:
+            top = max(demanded, key=ROLE_RANK.__getitem__)
+            found |= {(method, prefix + route.path): top for method in route.methods or ()}
+    return found
