@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tenure import __version__
-from tenure.api.auth import api_caller
+from tenure.api.auth import api_caller, document_security
 from tenure.api.routers import ROUTERS
 from tenure.errors import InputRejected, TenureError
 from tenure.kit.context import AppContext
@@ -62,6 +62,7 @@ def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
         # Authentication and the default role rule for every /api/v1 route, in one place
         # (api_caller leaves /healthz, /v1/* tracking and webhooks to their own checks).
         app.include_router(router, dependencies=[Depends(api_caller)])
+    document_security(app)  # /openapi.json declares the token / session+CSRF schemes
     from tenure.web.install import install_web
 
     install_web(app)  # pages, /static and HTML error pages
