@@ -55,7 +55,11 @@ def test_no_page_template_carries_inline_script_or_style() -> None:
 
     inline = re.compile(r"<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=|\shx-on|javascript:", re.I)
     root = Path(tenure.web.__file__).parent / "templates"
-    offenders = [f"{t.relative_to(root)}: {m.group(0)}" for t in root.rglob("*.html") for m in inline.finditer(t.read_text())]
+    offenders = [
+        f"{template.relative_to(root)}: {found.group(0)}"
+        for template in root.rglob("*.html")
+        for found in inline.finditer(template.read_text())
+    ]
     assert offenders == []
 
 
