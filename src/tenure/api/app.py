@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractContextManager, ExitStack, asynccontextmanager
 from importlib import import_module
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -21,9 +22,33 @@ from tenure.kit.context import AppContext
 LIFESPAN_PARTICIPANTS = ("tenure.tracking.writer:lifespan",)
 
 
+# Front handlers: "module:function" names of factories that, given the app, return a raw
+# ASGI handler with a `takes(scope)` test; a request it takes skips FastAPI's routing and
+# every middleware (the tracking API's hot path: tenure.tracking.front).
+FRONT_HANDLERS = ("tenure.tracking.front:front",)
+
+
 def _participant(name: str) -> Callable[[FastAPI], AbstractContextManager[object]]:
     module, _, function = name.partition(":")
     return getattr(import_module(module), function)  # type: ignore[no-any-return]
+
+
+def _front(name: str, app: FastAPI) -> Any:
+    module, _, function = name.partition(":")
+    return getattr(import_module(module), function)(app)
+
+
+class TenureApp(FastAPI):
+    """FastAPI, with front handlers asked first (see FRONT_HANDLERS)."""
+
+    fronts: tuple[Any, ...] = ()
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        for front in self.fronts:
+            if front.takes(scope):
+                await front(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
 
 
 def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
@@ -47,8 +72,9 @@ def create_app(context: AppContext, *, run_jobs: bool | None = None) -> FastAPI:
             if scheduler is not None:
                 scheduler.stop()
 
-    app = FastAPI(title="Tenure", version=__version__, lifespan=lifespan)
+    app = TenureApp(title="Tenure", version=__version__, lifespan=lifespan)
     app.state.context = context
+    app.fronts = tuple(_front(name, app) for name in FRONT_HANDLERS)
 
     @app.exception_handler(TenureError)
     async def tenure_error(_request: Request, error: TenureError) -> JSONResponse:

@@ -5,6 +5,7 @@ Both check the operational database schema first (see `tenure.cli.schema`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import signal
 import sys
@@ -64,6 +65,7 @@ def run_server(
         ensure_schema(context)
         _configure_logging()
         app = create_app(context, run_jobs=run_jobs)
+        _freeze_startup_objects()
         with _stop_signals_end_quietly():
             uvicorn.run(
                 app,
@@ -73,6 +75,14 @@ def run_server(
             )
     finally:
         context.close()
+
+
+def _freeze_startup_objects() -> None:
+    """Leave the objects made while starting (modules, the app: some 10^5) out of every
+    later garbage collection: the tracking API allocates fast, and each full collection
+    would walk them all again (measured: a quarter of the writer thread's time)."""
+    gc.collect()
+    gc.freeze()
 
 
 class _Stopped(Exception):

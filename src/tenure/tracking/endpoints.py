@@ -3,61 +3,30 @@ and `GET /api/v1/sources`."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
 from tenure.api.auth import requires
 from tenure.api.deps import get_context, get_session
-from tenure.errors import Unavailable
 from tenure.kit.context import AppContext
-from tenure.kit.timeutil import utcnow
-from tenure.tracking import intake, service
+from tenure.tracking import front, service
 from tenure.tracking.counts import events_by_source
 from tenure.tracking.schemas import Accepted, SourceOut
-from tenure.tracking.service import Batch
-from tenure.tracking.writer import IngestWriter
 
 router = APIRouter(tags=["tracking"])
-SUCCESS = b'{"success":true}'
-
-# Endpoint -> the largest body it takes (decoded); single calls name their message type.
-CALLS = {
-    "identify": intake.MAX_MESSAGE_BYTES,
-    "track": intake.MAX_MESSAGE_BYTES,
-    "page": intake.MAX_MESSAGE_BYTES,
-    "screen": intake.MAX_MESSAGE_BYTES,
-    "group": intake.MAX_MESSAGE_BYTES,
-    "batch": intake.MAX_BATCH_BYTES,
-}
-
-
-def _writer(request: Request) -> IngestWriter:
-    writer = getattr(request.app.state, "ingest_writer", None)
-    if writer is None:
-        raise Unavailable("the ingest writer is not running")
-    return writer  # type: ignore[no-any-return]
 
 
 async def _ingest(request: Request, kind: str) -> Response:
-    writer = _writer(request)
-    received_at = utcnow()
-    key = intake.header_key(request.headers.get("authorization"))
-    raw = await request.body()
-    body = intake.decode(raw, request.headers.get("content-encoding"), CALLS[kind])
-    if key is None and isinstance(body.get("writeKey"), str):
-        key = body["writeKey"]
-    source = await request.app.state.source_keys.source(key)
-    accepted, rejected, codes = intake.messages(body, kind, len(raw))
-    writer.note_rejected(source.name, len(rejected))
-    if accepted or codes:
-        await asyncio.wrap_future(writer.submit(Batch(source, accepted, received_at, codes)))
-    if not rejected:
-        return Response(SUCCESS, media_type="application/json")
-    return JSONResponse(Accepted(rejected=rejected).model_dump(mode="json", by_alias=True))
+    """What `tenure.tracking.front` answers, for when the front handler is not installed."""
+    headers = request.headers
+    result = await front.answer(
+        request.app.state, kind, headers.get("authorization"), headers.get("content-encoding"),
+        await request.body(),
+    )
+    return Response(result.body, status_code=result.status, media_type="application/json")
 
 
 def _route(kind: str) -> None:
@@ -72,7 +41,7 @@ def _route(kind: str) -> None:
     router.post(f"/v1/{kind}", response_model=Accepted)(call)
 
 
-for _kind in CALLS:
+for _kind in front.CALLS:
     _route(_kind)
 
 

@@ -11,16 +11,17 @@ with the usual reason. So both paths accept the same messages and store the same
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any
+
+from tenure.tracking import jsontext
 
 MAX_ID = 200
 
 # (message_id, event_time or None, user_id, event, properties JSON or None, group_id)
 EventRow = tuple[str, datetime | None, str | None, str, str | None, str | None]
 
-_dumps = json.dumps
+_dumps = jsontext.dumps
 _fromisoformat = datetime.fromisoformat
 _SLOW = object()
 

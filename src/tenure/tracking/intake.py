@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from tenure.errors import TenureError
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
-from tenure.tracking import service
+from tenure.tracking import jsontext, service
 from tenure.tracking.fastpath import EventRow, track_row
 from tenure.tracking.schemas import MESSAGE, Message, Rejection
 from tenure.tracking.service import SourceRef
@@ -69,8 +69,8 @@ def decode(raw: bytes, encoding: str | None, limit: int) -> dict[str, Any]:
     if len(raw) > limit:
         raise PayloadTooLarge(f"the body is over {limit // 1024} KB")
     try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        body = jsontext.loads(raw)
+    except ValueError as error:  # UnicodeDecodeError is one
         raise InvalidBody(f"the body is not valid JSON: {error}") from None
     if not isinstance(body, dict):
         raise InvalidBody("the body must be a JSON object")

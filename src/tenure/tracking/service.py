@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from tenure.contacts import service as contacts
 from tenure.errors import Conflict, Invalid
 from tenure.models import TrackedUser
-from tenure.tracking import repository
+from tenure.tracking import jsontext, repository
 from tenure.tracking.fastpath import EventRow
 from tenure.tracking.schemas import (
     Group,
@@ -165,7 +165,7 @@ class CommitState:
             account,
             message.user_id,
             event,
-            None if properties is None else json.dumps(properties),
+            None if properties is None else jsontext.dumps(properties),
         ))
 
     def add_row(self, batch: Batch, row: EventRow) -> None:
