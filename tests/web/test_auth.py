@@ -53,7 +53,10 @@ def test_no_page_template_carries_inline_script_or_style() -> None:
 
     import tenure.web
 
-    inline = re.compile(r"<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=|\shx-on|javascript:", re.I)
+    inline = re.compile(
+        r"<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=|\shx-on|javascript:|\"js:|hx-trigger=\"[^\"]*\[",
+        re.I,
+    )
     root = Path(tenure.web.__file__).parent / "templates"
     offenders = [
         f"{template.relative_to(root)}: {found.group(0)}"
@@ -65,6 +68,8 @@ def test_no_page_template_carries_inline_script_or_style() -> None:
 
 def test_api_answers_carry_no_page_policy(client: TestClient) -> None:
     assert "Content-Security-Policy" not in client.get("/healthz").headers
+    assert "Content-Security-Policy" not in client.get("/api/v1/accounts").headers
+    assert "default-src 'self'" in client.get("/no-such-page").headers["Content-Security-Policy"]
 
 
 def test_sign_in_sets_a_safe_cookie_and_stores_only_a_hash(
