@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from tenure.api.app import create_app
 from tenure.kit.context import AppContext
 from tenure.tracking import intake
+from tenure.tracking.fastpath import Rows
 from tenure.tracking.service import AttributionCache, Batch, CommitState, SourceRef
 from tenure.tracking.writer import IngestWriter
 from tests.conftest import authorized_client
@@ -51,18 +52,18 @@ messages_strategy = st.builds(
 )
 
 
-def _outcome(body: dict[str, Any], kind: str) -> tuple[list[tuple[Any, ...]], list[Any]]:
+def _outcome(body: dict[str, Any], kind: str) -> tuple[list[dict[str, Any]], list[Any]]:
     accepted, rejected, _codes = intake.messages(body, kind, len(json.dumps(body)))
     state = CommitState(session=None, cache=AttributionCache())  # type: ignore[arg-type]
     batch = Batch(SOURCE, accepted, RECEIVED)
     for message in accepted:
-        if isinstance(message, tuple):
-            state.add_row(batch, message)
+        if isinstance(message, Rows):
+            state.add_rows(batch, message)
         elif message.type in ("track", "page", "screen"):
             from tenure.tracking.service import HANDLERS
 
             HANDLERS[message.type](state, batch, message)
-    return state.rows, [r.model_dump() for r in rejected]
+    return state.events.table().to_pylist(), [r.model_dump() for r in rejected]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -76,7 +77,7 @@ def test_fast_path_accepts_rejects_and_stores_exactly_like_pydantic(
         body["context"] = shared
     fast = _outcome(body, "batch")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(intake, "track_row", lambda raw, shared: None)
+        patch.setattr(intake, "track_row", lambda raw, shared, rows: False)
         slow = _outcome(body, "batch")
     assert fast == slow
 
@@ -84,7 +85,8 @@ def test_fast_path_accepts_rejects_and_stores_exactly_like_pydantic(
 def test_plain_sdk_tracks_take_the_fast_path() -> None:
     body = {"batch": [track(user="u1", context={"groupId": "acct"}), track(anonymousId="a")]}
     accepted, rejected, _ = intake.messages(body, "batch", 500)
-    assert rejected == [] and all(isinstance(message, tuple) for message in accepted)
+    assert rejected == [] and [type(message) for message in accepted] == [Rows]
+    assert accepted[0].groups == ["acct", None] and accepted[0].lookups
 
 
 def test_rejections_are_counted_per_source_and_reason_and_survive_a_restart(

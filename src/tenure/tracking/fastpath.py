@@ -1,12 +1,13 @@
-"""Hand-written validation of the common `track` shape, straight to a stored row.
+"""Hand-written validation of the common `track` shape, straight to stored columns.
 
 Pydantic costs ~5 us a message; the ingestion hot path is `track` calls sent by the SDKs
 (string ids, a messageId, ISO 8601 times, a properties object). `track_row` checks exactly
-the rules of `schemas.Track` for that shape with plain `type()`/`len()` tests and returns
-the row's values as a tuple, or None when the message is anything else (numeric ids, a
-missing messageId, an odd time format, an invalid field...). None is not a rejection: the
-caller then validates the message with pydantic as before, which accepts or rejects it
-with the usual reason. So both paths accept the same messages and store the same values.
+the rules of `schemas.Track` for that shape with plain `type()`/`len()` tests and appends
+the row's values to a `Rows` (columns, no object per message), or returns False when the
+message is anything else (numeric ids, a missing messageId, an odd time format, an invalid
+field...). False is not a rejection: the caller then validates the message with pydantic
+as before, which accepts or rejects it with the usual reason. So both paths accept the
+same messages and store the same values.
 """
 
 from __future__ import annotations
@@ -18,8 +19,28 @@ from tenure.tracking import jsontext
 
 MAX_ID = 200
 
-# (message_id, event_time or None, user_id, event, properties JSON or None, group_id)
-EventRow = tuple[str, datetime | None, str | None, str, str | None, str | None]
+
+
+class Rows:
+    """Consecutive plain `track` messages of one request, column by column: message id,
+    event time (None: when received), user id, event, properties JSON text, context
+    groupId. `lookups`: some row has a user but no groupId (attributed by the writer)."""
+
+    __slots__ = ("message_ids", "times", "user_ids", "events", "properties", "groups",
+                 "lookups")
+
+    def __init__(self) -> None:
+        self.message_ids: list[str] = []
+        self.times: list[datetime | None] = []
+        self.user_ids: list[str | None] = []
+        self.events: list[str] = []
+        self.properties: list[str | None] = []
+        self.groups: list[str | None] = []
+        self.lookups = False
+
+    def __len__(self) -> int:
+        return len(self.message_ids)
+
 
 _dumps = jsontext.dumps
 _fromisoformat = datetime.fromisoformat
@@ -34,6 +55,16 @@ def _time(value: Any) -> Any:
         except ValueError:
             return _SLOW
     return _SLOW
+
+
+def _when(timestamp: Any, original: Any) -> Any:
+    """`timestamp`, else `originalTimestamp`, else None; _SLOW if either is not a plain
+    ISO 8601 text (both are validated, as pydantic does)."""
+    when = None if timestamp is None else _time(timestamp)
+    if original is None or when is _SLOW:
+        return when
+    parsed = _time(original)
+    return _SLOW if parsed is _SLOW else when or parsed
 
 
 def _id_ok(value: Any) -> bool:
@@ -51,34 +82,36 @@ def _group(raw: dict[str, Any], shared: dict[str, Any] | None) -> Any:
     return shared.get("groupId") if shared else None
 
 
-def track_row(raw: Any, shared: dict[str, Any] | None) -> EventRow | None:
-    """The stored values of a plain `track` message, or None to take the pydantic path."""
+def track_row(raw: Any, shared: dict[str, Any] | None, rows: Rows) -> bool:
+    """Append the stored values of a plain `track` message to `rows`; False (nothing
+    appended) to take the pydantic path."""
     if type(raw) is not dict:
-        return None
+        return False
     get = raw.get
     message_id = get("messageId")
     if type(message_id) is not str or not 0 < len(message_id) <= MAX_ID:
-        return None
+        return False
     user_id = get("userId")
     anonymous_id = get("anonymousId")
     if (user_id is None and anonymous_id is None) or not (_id_ok(user_id) and _id_ok(anonymous_id)):
-        return None
+        return False
     event = get("event")
     if type(event) is not str or not 0 < len(event) <= MAX_ID:
-        return None
+        return False
     properties = get("properties")
     if properties is not None and type(properties) is not dict:
-        return None
-    when = None
-    for key in ("timestamp", "originalTimestamp"):
-        value = get(key)
-        if value is not None:
-            parsed = _time(value)
-            if parsed is _SLOW:
-                return None
-            when = when or parsed
+        return False
+    when = _when(get("timestamp"), get("originalTimestamp"))
     group = _group(raw, shared)
-    if group is _SLOW or not _id_ok(group):
-        return None
+    if when is _SLOW or group is _SLOW or not _id_ok(group):
+        return False
     text = None if properties is None else _dumps(properties)
-    return (message_id, when, user_id, event, text, group)
+    rows.message_ids.append(message_id)
+    rows.times.append(when)
+    rows.user_ids.append(user_id)
+    rows.events.append(event)
+    rows.properties.append(text)
+    rows.groups.append(group)
+    if group is None and user_id is not None:
+        rows.lookups = True
+    return True

@@ -25,7 +25,8 @@ from tenure.contacts import service as contacts
 from tenure.errors import Conflict, Invalid
 from tenure.models import TrackedUser
 from tenure.tracking import jsontext, repository
-from tenure.tracking.fastpath import EventRow
+from tenure.tracking.columns import EventColumns
+from tenure.tracking.fastpath import Rows
 from tenure.tracking.schemas import (
     Group,
     Identify,
@@ -35,7 +36,6 @@ from tenure.tracking.schemas import (
     SourceOut,
     Track,
 )
-from tenure.usage.store import EVENT_SCHEMA
 
 KEY_PREFIX = "wk_"
 HINT_CHARS = 8
@@ -127,9 +127,13 @@ class Batch:
     """The messages of one accepted request."""
 
     source: SourceRef
-    messages: Sequence[Message | EventRow]  # EventRow: a plain track (fastpath)
+    messages: Sequence[Message | Rows]  # Rows: a run of plain tracks (fastpath)
     received_at: datetime
     rejected: Mapping[str, int] = field(default_factory=dict)  # reason code -> messages
+
+    def events(self) -> int:
+        """How many messages it holds (a run of plain tracks counts its rows)."""
+        return sum(len(m) if type(m) is Rows else 1 for m in self.messages)
 
 
 @dataclass
@@ -138,7 +142,7 @@ class CommitState:
 
     session: Session
     cache: AttributionCache
-    rows: list[tuple[Any, ...]] = field(default_factory=list)  # in EVENT_SCHEMA's order
+    events: EventColumns = field(default_factory=EventColumns)
     users: dict[tuple[int, str], TrackedUser] = field(default_factory=dict)
 
     def user(self, source: SourceRef, user_id: str, seen: datetime) -> TrackedUser:
@@ -157,7 +161,7 @@ class CommitState:
         account = message.context.group_id
         if account is None and message.user_id is not None:
             account = self.cache.get((batch.source.id, message.user_id))
-        self.rows.append((
+        self.events.add(
             message.message_id or _content_id(message),
             batch.source.name,
             message.event_time(batch.received_at),
@@ -166,27 +170,18 @@ class CommitState:
             message.user_id,
             event,
             None if properties is None else jsontext.dumps(properties),
-        ))
-
-    def add_row(self, batch: Batch, row: EventRow) -> None:
-        """A plain track validated by the fast path (same values as `add_event`)."""
-        message_id, when, user_id, event, properties, account = row
-        if account is None and user_id is not None:
-            account = self.cache.get((batch.source.id, user_id))
-        received = batch.received_at
-        self.rows.append(
-            (message_id, batch.source.name, when or received, received, account, user_id,
-             event, properties)
         )
 
-    def table(self) -> pa.Table:
-        if not self.rows:
-            return EVENT_SCHEMA.empty_table()
-        arrays = [
-            pa.array(column, type=spec.type)
-            for column, spec in zip(zip(*self.rows), EVENT_SCHEMA, strict=True)
-        ]
-        return pa.Table.from_arrays(arrays, schema=EVENT_SCHEMA)
+    def add_rows(self, batch: Batch, rows: Rows) -> None:
+        """A run of plain tracks validated by the fast path (same values as `add_event`)."""
+        accounts = rows.groups
+        if rows.lookups:
+            get, source_id = self.cache.get, batch.source.id
+            accounts = [
+                group if group is not None or user is None else get((source_id, user))
+                for group, user in zip(rows.groups, rows.user_ids, strict=True)
+            ]
+        self.events.add_rows(rows, batch.source.name, batch.received_at, accounts)
 
 
 def _aware(value: datetime) -> datetime:
@@ -270,13 +265,13 @@ def _link_contact(session: Session, user: TrackedUser) -> None:
     user.contact_id = plan.existing[user.user_id]["id"]
 
 
-def _needs_account(message: Message | EventRow) -> str | None:
-    """The user id whose latest group an event needs (no context.groupId), else None."""
-    if type(message) is tuple:
-        return message[2] if message[5] is None else None  # type: ignore[return-value]
-    if message.context.group_id is None:  # type: ignore[union-attr]
-        return message.user_id  # type: ignore[union-attr]
-    return None
+def _needs_accounts(message: Message | Rows) -> list[str | None]:
+    """The user ids whose latest group the message's events need (no context.groupId)."""
+    if type(message) is Rows:
+        if not message.lookups:
+            return []
+        return [user for user, group in zip(message.user_ids, message.groups) if group is None]
+    return [message.user_id] if message.context.group_id is None else []  # type: ignore[union-attr]
 
 
 def _prefetch(session: Session, batches: Sequence[Batch], cache: AttributionCache) -> None:
@@ -284,9 +279,9 @@ def _prefetch(session: Session, batches: Sequence[Batch], cache: AttributionCach
     wanted: dict[int, set[str]] = {}
     for batch in batches:
         for message in batch.messages:
-            user_id = _needs_account(message)
-            if user_id is not None and (batch.source.id, user_id) not in cache:
-                wanted.setdefault(batch.source.id, set()).add(user_id)
+            for user_id in _needs_accounts(message):
+                if user_id is not None and (batch.source.id, user_id) not in cache:
+                    wanted.setdefault(batch.source.id, set()).add(user_id)
     for source_id, user_ids in wanted.items():
         groups = repository.latest_groups(session, source_id, user_ids)
         for user_id in user_ids:
@@ -299,12 +294,11 @@ def apply_batches(
     """Apply every message in arrival order; the usage events to store, as one table."""
     _prefetch(session, batches, cache)
     state = CommitState(session=session, cache=cache)
-    add_row = state.add_row
     for batch in batches:
         for message in batch.messages:
-            if type(message) is tuple:
-                add_row(batch, message)
+            if type(message) is Rows:
+                state.add_rows(batch, message)
             else:
                 HANDLERS[message.type](state, batch, message)  # type: ignore[union-attr]
     session.flush()
-    return state.table()
+    return state.events.table()

@@ -90,7 +90,7 @@ class IngestWriter:
 
     def submit(self, batch: Batch) -> Future[None]:
         """Queue one request's messages; the future ends once they are stored."""
-        size = max(len(batch.messages), 1)
+        size = max(batch.events(), 1)
         pending = _Pending(batch=batch, size=size, done=Future())
         with self._ready:
             if self._stopping or self._thread is None:
