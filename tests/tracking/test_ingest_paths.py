@@ -32,6 +32,12 @@ times = st.one_of(st.none(), st.sampled_from([
     "2025-03-01T10:00:00+0000", "2025-03-01", "yesterday", "2025-13-01T10:00:00Z",
 ]), st.integers(0, 2_000_000_000))
 optional = st.one_of(st.none(), st.just(...))  # ... = leave the key out
+properties = st.dictionaries(st.text(max_size=4), st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70) | st.floats() | st.text(max_size=5),
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=3), children, max_size=3),
+    max_leaves=6,
+), max_size=3)
 
 
 def _drop_missing(values: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +51,7 @@ messages_strategy = st.builds(
     st.sampled_from(["track", "track", "page", "identify"]),
     st.one_of(ids, st.just(...)), st.one_of(ids, st.just(...)), st.one_of(ids, st.just(...)),
     st.one_of(st.sampled_from(["Viewed", "", "e" * 201, 5]), st.just(...)),
-    st.one_of(st.none(), st.just(...), st.just({"a": [1, "é"]}), st.just([1])),
+    st.one_of(st.none(), st.just(...), st.just({"a": [1, "é"]}), st.just([1]), properties),
     st.one_of(times, st.just(...)), st.one_of(times, st.just(...)),
     st.one_of(st.just(...), st.none(), st.just("ctx"),
               st.fixed_dictionaries({"groupId": ids}), st.just({"library": {"name": "x"}})),

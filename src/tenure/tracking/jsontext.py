@@ -3,9 +3,10 @@
 `loads` parses a request body with orjson (about 2x faster than `json.loads` on SDK
 batches) and falls back to the stdlib for what orjson reads differently or refuses:
 NaN/Infinity, integers past 64 bits (orjson would turn them into floats, so a body with a
-run of 20 digits goes to the stdlib straight away), UTF-16/32 bodies and byte order marks,
-lone surrogates (`"\\ud800"`). So a body is accepted or refused exactly as `json.loads`
-does, with the same values, and the same error message when it is refused.
+run of 19 digits, as in -9223372036854775809, goes to the stdlib straight away), UTF-16/32
+bodies and byte order marks, lone surrogates (`"\\ud800"`). So a body is accepted or
+refused exactly as `json.loads` does, with the same values, and with the same error message
+when it is refused (tests/tracking/test_front.py checks this on random documents).
 
 One difference on purpose: a lone surrogate is replaced by U+FFFD (as Go's JSON decoder,
 which Segment's servers use, does). Such a string cannot be encoded as UTF-8, so before,
@@ -27,10 +28,10 @@ from typing import Any
 
 import orjson
 
-# A run of 20 digits (an integer past 64 bits, which orjson would read as a float) is
-# found by mapping digits to "0" and everything else to " ": ~25x faster than a regex.
+# A run of 19 digits (maybe an integer past 64 bits, which orjson would read as a float)
+# is found by mapping digits to "0" and everything else to " ": ~25x faster than a regex.
 _DIGITS = bytes(0x30 if 0x30 <= c <= 0x39 else 0x20 for c in range(256))
-_LONG_RUN = b"0" * 20
+_LONG_RUN = b"0" * 19
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _orjson_loads = orjson.loads
 _orjson_dumps = orjson.dumps
