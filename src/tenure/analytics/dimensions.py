@@ -21,24 +21,30 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
+from tenure.analytics.days import date_day_number
 from tenure.analytics.inputs import LedgerTables
 from tenure.errors import Invalid
 
 NONE_GROUP = "(none)"
-Dimension = Callable[[LedgerTables, date], ir.Table]  # -> (account_id, group)
+Reference = date | ir.IntegerValue  # a day, or a day number (`days.py`) parameter
+Dimension = Callable[[LedgerTables, Reference], ir.Table]  # -> (account_id, group)
 
 
 def _attribute(table: Callable[[LedgerTables], ir.Table], column: str) -> Dimension:
-    def groups(source: LedgerTables, reference: date) -> ir.Table:
+    def groups(source: LedgerTables, reference: Reference) -> ir.Table:
         rows = table(source)
         return rows.select("account_id", group=rows[column].cast("string"))
 
     return groups
 
 
-def _plan(source: LedgerTables, reference: date) -> ir.Table:
+def _plan(source: LedgerTables, reference: Reference) -> ir.Table:
     terms = source.term_details
-    started = terms.filter((terms.amount > 0) & (terms.start_date <= ibis.literal(reference)))
+    if isinstance(reference, date):
+        on_or_before = terms.start_date <= ibis.literal(reference)
+    else:
+        on_or_before = date_day_number(terms.start_date) <= reference
+    started = terms.filter((terms.amount > 0) & on_or_before)
     order = [ibis.desc(started.start_date), ibis.desc(started.term_id)]
     ranked = started.select(
         "account_id", "plan", rank=ibis.row_number().over(group_by="account_id", order_by=order)
@@ -63,7 +69,7 @@ def dimension(name: str) -> Dimension:
         raise Invalid(f"by: expected one of {', '.join(DIMENSIONS)}, got {name!r}") from None
 
 
-def with_group(rows: ir.Table, source: LedgerTables, by: str | None, reference: date) -> ir.Table:
+def with_group(rows: ir.Table, source: LedgerTables, by: str | None, reference: Reference) -> ir.Table:
     """`rows` (with account_id) plus a `group` column: the dimension's label (NONE_GROUP
     when the account has no value or an empty one), or one group for everything when `by`
     is None."""

@@ -2,8 +2,8 @@
 
 - `connect_operational(context)`: an Ibis backend on the operational database itself
   (SQLite file or PostgreSQL), built from the SQLAlchemy URL.
-- `connect_duckdb()`: an empty in-memory DuckDB; `load_tables` copies the input tables
-  there as Arrow (exact decimals, real dates), where the expressions run fastest.
+- `connect_duckdb()`: an empty in-memory DuckDB; `tables.load_into` registers the input
+  tables there as Arrow views (exact decimals, real dates), where the expressions run fastest.
 
 Both are opened on demand by the caller and must be closed with `backend.disconnect()`.
 """

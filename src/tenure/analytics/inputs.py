@@ -142,12 +142,10 @@ def _fetch(connection: Connection, query: Select[Any], schema: pa.Schema) -> pa.
 
 
 def load_ledger(backend: BaseBackend, arrow: dict[str, pa.Table]) -> LedgerTables:
-    """Create every input table in an in-memory DuckDB from Arrow tables."""
+    """Every input table in an in-memory DuckDB: Arrow tables registered as views."""
     base = tables.load_into(backend, arrow)
-    created = {
-        name: backend.create_table(name, arrow[name], temp=True)
-        for name in ("term_details", "labels", "spend")
-    }
+    created = {name: tables.register(backend, name, arrow[name])
+               for name in ("term_details", "labels", "spend")}  # fmt: skip
     return LedgerTables(base, created["term_details"], created["labels"], created["spend"])
 
 

@@ -3,6 +3,7 @@ frozen dataclasses with exact Decimals; `results.py` holds the revenue series.""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -75,7 +76,7 @@ class PeriodRetention:
     by: str | None
     figures: RetentionFigures
     groups: tuple[RetentionGroup, ...]
-    accounts: tuple[RetentionAccount, ...]  # every account of C, by external_id
+    accounts: Sequence[RetentionAccount]  # every account of C, by external_id (LazyRows)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ class Renewals:
     by: str | None
     figures: RenewalFigures
     groups: tuple[RenewalGroup, ...]
-    accounts: tuple[RenewalAccount, ...]
+    accounts: Sequence[RenewalAccount]  # by external_id (LazyRows: built on first read)
 
     @property
     def pool(self) -> tuple[RenewalAccount, ...]:

@@ -11,11 +11,14 @@ distinct successors). Days are compared as day numbers (`days.py`), no date func
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 
+from tenure.analytics.compiled import Params, Query
 from tenure.analytics.days import date_day_number, day_number, day_of_number
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
@@ -25,34 +28,45 @@ from tenure.analytics.metric_results import (
     RenewalGroup,
     Renewals,
 )
+from tenure.analytics.lazy import LazyRows
 from tenure.analytics.results import cents_to_money
 from tenure.analytics.revenue import Scale, measure_scale, term_units, units_to_cents
 
 COUNT_COLUMNS = ("due_customers", "renewed_customers", "pending_customers", "churned_customers")
-MONEY_COLUMNS = ("due_arr", "renewed_arr", "gross_renewed_arr")
+Day = date | ir.Value  # a day, or an expression of one (parameters)
 
 
-def due_terms(details: ir.Table, scale: Scale, first: date, last: date, grace: int) -> ir.Table:
-    """Paying terms ending in [first, last]: due_id, account_id, window_day (E + grace)."""
-    paying = details.filter(details.amount > 0)
-    due = paying.filter(
-        paying.end_date.notnull()
-        & (paying.end_date >= ibis.literal(first))
-        & (paying.end_date <= ibis.literal(last))
-    )
+def date_params(name: str) -> tuple[str, str, str]:
+    """The int64 parameters of a day passed as year, month and day (`day_values`)."""
+    return (f"{name}_year", f"{name}_month", f"{name}_day")
+
+
+def day_values(name: str, day: date) -> dict[str, int]:
+    return dict(zip(date_params(name), (day.year, day.month, day.day), strict=True))
+
+
+def param_date(params: Params, name: str) -> ir.DateValue:
+    return ibis.date(*(params[key] for key in date_params(name)))
+
+
+def due_terms(details: ir.Table, scale: Scale, first: Day, last: Day, grace: int | ir.Value) -> ir.Table:
+    """Paying terms ending on days first..last: due_id, account_id, end_day and
+    window_day (E + grace) as day numbers."""
+    due = details.filter(
+        (details.amount > 0) & details.end_date.notnull()
+        & (details.end_date >= first) & (details.end_date <= last)
+    )  # fmt: skip
     end_day = date_day_number(due.end_date)
-    return due.select(
-        "account_id",
-        due_id=due.term_id,
-        end_day=end_day,
-        window_day=end_day + grace,
-        units=term_units(due, scale),
+    return due.select("account_id", due_id=due.term_id, end_day=end_day,
+                      window_day=end_day + grace, units=term_units(due, scale))  # fmt: skip
+
+
+def successor_pairs(due: ir.Table, details: ir.Table, scale: Scale, first: Day, latest: Day) -> ir.Table:
+    """(account_id, due_id, succ_id, succ_units) for every successor of every due term;
+    candidates are the paying terms starting first..latest (latest = last + grace)."""
+    paying = details.filter(
+        (details.amount > 0) & (details.start_date >= first) & (details.start_date <= latest)
     )
-
-
-def successor_pairs(due: ir.Table, details: ir.Table, scale: Scale) -> ir.Table:
-    """(account_id, due_id, succ_id, succ_units) for every successor of every due term."""
-    paying = details.filter(details.amount > 0)
     later = paying.select(
         succ_account=paying.account_id,
         succ_id=paying.term_id,
@@ -71,7 +85,7 @@ def successor_pairs(due: ir.Table, details: ir.Table, scale: Scale) -> ir.Table:
     return joined.select(due.account_id, due.due_id, later.succ_id, later.succ_units)
 
 
-def account_outcomes(due: ir.Table, pairs: ir.Table, scale: Scale, as_of: date) -> ir.Table:
+def account_outcomes(due: ir.Table, pairs: ir.Table, scale: Scale, as_of: int | ir.Value) -> ir.Table:
     """Per due account: due/renewed/gross ARR in cents, status, window and release days."""
     renewed_ids = pairs.select(renewed_id=pairs.due_id).distinct()
     marked = due.left_join(renewed_ids, due.due_id == renewed_ids.renewed_id)
@@ -83,7 +97,7 @@ def account_outcomes(due: ir.Table, pairs: ir.Table, scale: Scale, as_of: date) 
         due_units=marked.units.sum(),
         due_terms=marked.count().cast("int64"),
         renewed_any=ibis.ifelse(marked.open, 0, 1).max(),
-        pending_any=ibis.ifelse(marked.open & (day_number(as_of) < marked.window_day), 1, 0).max(),
+        pending_any=ibis.ifelse(marked.open & (as_of < marked.window_day), 1, 0).max(),
         release_day=ibis.ifelse(marked.open, marked.window_day, no_day).max(),
         window_day=marked.window_day.max(),
     )
@@ -114,59 +128,73 @@ def _with_status(
     return rows.mutate(gross_cents=lower)
 
 
-def _count_if(condition: ir.BooleanValue) -> ir.IntegerValue:
-    return ibis.ifelse(condition, 1, 0).sum().coalesce(0).cast("int64")
+def _renewal_rows(source: LedgerTables, params: Params, by: str | None) -> ir.Table:
+    """The compiled-once renewals query: per due account (by external_id), its group,
+    status, due/renewed/gross cents, due terms, window and release day numbers."""
+    scale, details = Scale(params["denominator"], None), source.term_details
+    first, last = param_date(params, "first"), param_date(params, "last")
+    due = due_terms(details, scale, first, last, params["grace"])
+    pairs = successor_pairs(due, details, scale, first, param_date(params, "latest"))
+    rows = with_group(account_outcomes(due, pairs, scale, params["as_of"]), source, by,
+                      params["reference_day"])  # fmt: skip
+    labels = source.labels
+    joined = rows.join(labels, rows.account_id == labels.account_id)
+    listed = joined.select(labels.external_id, *(rows[c] for c in rows.columns if c != "account_id"))
+    return listed.order_by("external_id")
 
 
-def renewal_measures(rows: ir.Table) -> dict[str, ir.Value]:
-    return {
-        "due_customers": rows.count().cast("int64"),
-        "renewed_customers": _count_if(rows.status == "renewed"),
-        "pending_customers": _count_if(rows.status == "pending"),
-        "churned_customers": _count_if(rows.status == "churned"),
-        "due_arr": rows.due_cents.sum().coalesce(0).cast("int64"),
-        "renewed_arr": rows.renewed_cents.sum().coalesce(0).cast("int64"),
-        "gross_renewed_arr": rows.gross_cents.sum().coalesce(0).cast("int64"),
-    }
+RENEWALS_QUERY = Query(
+    "renewals",
+    ("denominator", *date_params("first"), *date_params("last"), *date_params("latest"),
+     "grace", "as_of", "reference_day"),
+    _renewal_rows,
+)  # fmt: skip
 
 
-def _figures(row: dict[str, int]) -> RenewalFigures:
-    counts = {name: int(row[name] or 0) for name in COUNT_COLUMNS}
-    money = {name: cents_to_money(int(row[name] or 0)) for name in MONEY_COLUMNS}
-    return RenewalFigures(**counts, **money)
+def renewal_figures(status: np.ndarray, due: np.ndarray, renewed: np.ndarray) -> RenewalFigures:
+    """Section 4 sums over a set of due accounts (integer cents, exact in int64)."""
+    counts = {name: int((status == name.split("_")[0]).sum()) for name in COUNT_COLUMNS[1:]}
+    money = {"due_arr": due.sum(), "renewed_arr": renewed.sum(),
+             "gross_renewed_arr": np.minimum(renewed, due).sum()}  # fmt: skip
+    return RenewalFigures(due_customers=len(status), **counts,
+                          **{k: cents_to_money(int(v)) for k, v in money.items()})  # fmt: skip
 
 
 def compute_renewals(
     source: LedgerTables, first: date, last: date, as_of: date, grace_days: int, by: str | None = None
 ) -> Renewals:
-    """Section 4 for terms ending from `first` to `last` (inclusive), as of `as_of`."""
-    scale = measure_scale(source.terms)
-    due = due_terms(source.term_details, scale, first, last, grace_days)
-    outcomes = account_outcomes(due, successor_pairs(due, source.term_details, scale), scale, as_of)
-    rows = with_group(outcomes, source, by, first)
-    total = rows.aggregate(**renewal_measures(rows)).to_pyarrow().to_pylist()[0]
+    """Section 4 for terms ending from `first` to `last` (inclusive), as of `as_of`: one
+    query for the due accounts; the figures are sums over those rows."""
+    values = {"denominator": measure_scale(source.terms).denominator, "grace": grace_days,
+              "as_of": day_number(as_of), "reference_day": day_number(first),
+              **day_values("first", first), **day_values("last", last),
+              **day_values("latest", last + timedelta(days=grace_days))}  # fmt: skip
+    table = RENEWALS_QUERY.run(source.base.backend, source, values, by)
+    status = np.array(table.column("status").to_pylist(), dtype=object)
+    due = table.column("due_cents").to_numpy().astype(np.int64)
+    renewed = table.column("renewed_cents").to_numpy().astype(np.int64)
     groups: tuple[RenewalGroup, ...] = ()
     if by is not None:
-        grouped = rows.group_by("group").aggregate(**renewal_measures(rows)).order_by("group")
-        groups = tuple(RenewalGroup(r["group"], _figures(r)) for r in grouped.to_pyarrow().to_pylist())
-    accounts = _accounts(rows, source)
-    return Renewals(first, last, as_of, grace_days, by, _figures(total), groups, accounts)
-
-
-def _accounts(rows: ir.Table, source: LedgerTables) -> tuple[RenewalAccount, ...]:
-    labels = source.labels
-    joined = rows.join(labels, rows.account_id == labels.account_id)
-    listed = joined.select(labels.external_id, *(rows[c] for c in rows.columns if c != "account_id"))
-    return tuple(
-        RenewalAccount(
-            external_id=row["external_id"],
-            group=row["group"],
-            status=row["status"],
-            due_arr=cents_to_money(row["due_cents"]),
-            renewed_arr=cents_to_money(row["renewed_cents"]),
-            due_terms=int(row["due_terms"]),
-            window_closes_on=day_of_number(row["window_day"]),
-            released_to_pool_on=None if row["release_day"] is None else day_of_number(row["release_day"]),
+        labels = np.array(table.column("group").to_pylist(), dtype=object)
+        groups = tuple(
+            RenewalGroup(name, renewal_figures(status[mask], due[mask], renewed[mask]))
+            for name in sorted(set(labels.tolist()))
+            for mask in [labels == name]
         )
-        for row in listed.order_by("external_id").to_pyarrow().to_pylist()
+    accounts = LazyRows(table, _account)
+    figures = renewal_figures(status, due, renewed)
+    return Renewals(first, last, as_of, grace_days, by, figures, groups, accounts)
+
+
+def _account(row: dict[str, Any]) -> RenewalAccount:
+    release = row["release_day"]
+    return RenewalAccount(
+        external_id=row["external_id"],
+        group=row["group"],
+        status=row["status"],
+        due_arr=cents_to_money(row["due_cents"]),
+        renewed_arr=cents_to_money(row["renewed_cents"]),
+        due_terms=int(row["due_terms"]),
+        window_closes_on=day_of_number(row["window_day"]),
+        released_to_pool_on=None if release is None else day_of_number(release),
     )

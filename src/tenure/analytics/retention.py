@@ -10,10 +10,14 @@ account that contracts and expands back within the period is unchanged.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
+import numpy as np
 
+from tenure.analytics.compiled import Params, Query
+from tenure.analytics.days import day_number
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.metric_results import (
@@ -22,34 +26,47 @@ from tenure.analytics.metric_results import (
     RetentionFigures,
     RetentionGroup,
 )
+from tenure.analytics.lazy import LazyRows
 from tenure.analytics.months import month_index
 from tenure.analytics.results import cents_to_money
-from tenure.analytics.revenue import measure_scale, snapshots_on_grid
-
-COUNT_COLUMNS = ("start_customers", "churned_customers", "contracted_customers",
-                 "expanded_customers")  # fmt: skip
-MONEY_COLUMNS = ("start_mrr", "end_mrr", "retained_mrr", "expansion_mrr", "contraction_mrr",
-                 "churned_mrr")  # fmt: skip
+from tenure.analytics.revenue import Scale, measure_scale, term_coverage, units_to_cents
 
 
-def month_list(indexes: list[int]) -> ir.Table:
-    return ibis.memtable({"month_idx": indexes}, schema=ibis.schema({"month_idx": "int64"}))
-
-
-def cohort_rows(terms: ir.Table, start: date, end: date) -> ir.Table:
-    """Per account of C: start_cents = MRR(a, s-1), end_cents = MRR(a, e), movement."""
-    opening, closing = month_index(start) - 1, month_index(end)
-    scale = measure_scale(terms)
-    snapshots = snapshots_on_grid(terms, scale, month_list([opening, closing]))
-    first = snapshots.filter(snapshots.month_idx == opening)
-    last = snapshots.filter(snapshots.month_idx == closing)
-    joined = first.left_join(last, first.account_id == last.account_id)
-    rows = joined.select(
-        account_id=first.account_id,
-        start_cents=first.cents,
-        end_cents=last.cents.coalesce(0).cast("int64"),
+def _retention_rows(source: LedgerTables, params: Params, by: str | None) -> ir.Table:
+    """The compiled-once retention query: per account of C (ordered by external_id) its
+    group, start_cents = MRR(a, s-1) (month `opening`), end_cents = MRR(a, e) (month
+    `closing`) and movement. One pass over the terms covering either month end, no grid."""
+    covered = term_coverage(source.terms, Scale(params["denominator"], None))
+    opening, closing = params["opening"], params["closing"]
+    relevant = covered.filter(
+        ((covered.lo <= opening) & (covered.hi >= opening))
+        | ((covered.lo <= closing) & (covered.hi >= closing))
     )
-    return rows.mutate(movement=_movement(rows.start_cents, rows.end_cents))
+    at_open = (relevant.lo <= opening) & (relevant.hi >= opening)
+    at_close = (relevant.lo <= closing) & (relevant.hi >= closing)
+    per_account = relevant.group_by("account_id").aggregate(
+        start_units=ibis.ifelse(at_open, relevant.units, 0).sum(),
+        end_units=ibis.ifelse(at_close, relevant.units, 0).sum(),
+    )
+    scale = Scale(params["denominator"], None)
+    cents = per_account.select(
+        "account_id",
+        start_cents=units_to_cents(per_account.start_units, scale),
+        end_cents=units_to_cents(per_account.end_units, scale),
+    )
+    cohort = cents.filter(cents.start_cents > 0)
+    cohort = cohort.mutate(movement=_movement(cohort.start_cents, cohort.end_cents))
+    rows = with_group(cohort, source, by, params["reference_day"])
+    labels = source.labels
+    joined = rows.join(labels, rows.account_id == labels.account_id)
+    return joined.select(
+        labels.external_id, rows.group, rows.start_cents, rows.end_cents, rows.movement
+    ).order_by("external_id")
+
+
+RETENTION_QUERY = Query(
+    "retention", ("denominator", "opening", "closing", "reference_day"), _retention_rows
+)
 
 
 def _movement(before: ir.IntegerValue, after: ir.IntegerValue) -> ir.StringValue:
@@ -60,61 +77,54 @@ def _movement(before: ir.IntegerValue, after: ir.IntegerValue) -> ir.StringValue
     )
 
 
-def _sum_if(condition: ir.BooleanValue, value: ir.IntegerValue) -> ir.IntegerValue:
-    return ibis.ifelse(condition, value, 0).sum().coalesce(0).cast("int64")
-
-
-def cohort_measures(rows: ir.Table) -> dict[str, ir.Value]:
-    """The section 3 sums over a set of cohort rows (money in cents)."""
-    before, after = rows.start_cents, rows.end_cents
-    return {
-        "start_customers": rows.count().cast("int64"),
-        "start_mrr": before.sum().coalesce(0).cast("int64"),
-        "end_mrr": after.sum().coalesce(0).cast("int64"),
-        "retained_mrr": ibis.ifelse(after < before, after, before).sum().coalesce(0).cast("int64"),
-        "expansion_mrr": _sum_if(after > before, after - before),
-        "contraction_mrr": _sum_if((after > 0) & (after < before), before - after),
-        "churned_mrr": _sum_if(after == 0, before),
-        "churned_customers": _sum_if(after == 0, ibis.literal(1)),
-        "contracted_customers": _sum_if((after > 0) & (after < before), ibis.literal(1)),
-        "expanded_customers": _sum_if(after > before, ibis.literal(1)),
+def cohort_figures(before: np.ndarray, after: np.ndarray) -> RetentionFigures:
+    """The section 3 sums over a set of cohort accounts (integer cents, exact in int64)."""
+    churned, grew = after == 0, after > before
+    shrank = (after > 0) & (after < before)
+    counts = {
+        "start_customers": len(before),
+        "churned_customers": int(churned.sum()),
+        "contracted_customers": int(shrank.sum()),
+        "expanded_customers": int(grew.sum()),
     }
-
-
-def _figures(row: dict[str, int]) -> RetentionFigures:
-    counts = {name: int(row[name] or 0) for name in COUNT_COLUMNS}
-    money = {name: cents_to_money(int(row[name] or 0)) for name in MONEY_COLUMNS}
-    return RetentionFigures(**counts, **money)
+    money = {
+        "start_mrr": before.sum(),
+        "end_mrr": after.sum(),
+        "retained_mrr": np.minimum(before, after).sum(),
+        "expansion_mrr": (after - before)[grew].sum(),
+        "contraction_mrr": (before - after)[shrank].sum(),
+        "churned_mrr": before[churned].sum(),
+    }
+    return RetentionFigures(**counts, **{k: cents_to_money(int(v)) for k, v in money.items()})
 
 
 def compute_retention(
     source: LedgerTables, start: date, end: date, by: str | None = None
 ) -> PeriodRetention:
-    """Section 3 from the first day of month `start` to the last day of month `end`."""
-    rows = with_group(cohort_rows(source.terms, start, end), source, by, start - timedelta(days=1))
-    total = rows.aggregate(**cohort_measures(rows)).to_pyarrow().to_pylist()[0]
+    """Section 3 from the first day of month `start` to the last day of month `end`:
+    one query for the cohort's accounts; the figures are sums over those rows."""
+    values = {"denominator": measure_scale(source.terms).denominator,
+              "opening": month_index(start) - 1, "closing": month_index(end),
+              "reference_day": day_number(start - timedelta(days=1))}  # fmt: skip
+    table = RETENTION_QUERY.run(source.base.backend, source, values, by)
+    before = table.column("start_cents").to_numpy().astype(np.int64)
+    after = table.column("end_cents").to_numpy().astype(np.int64)
     groups: tuple[RetentionGroup, ...] = ()
     if by is not None:
-        grouped = rows.group_by("group").aggregate(**cohort_measures(rows)).order_by("group")
+        labels = np.array(table.column("group").to_pylist(), dtype=object)
         groups = tuple(
-            RetentionGroup(row["group"], _figures(row)) for row in grouped.to_pyarrow().to_pylist()
+            RetentionGroup(name, cohort_figures(before[labels == name], after[labels == name]))
+            for name in sorted(set(labels.tolist()))
         )
-    return PeriodRetention(start, end, by, _figures(total), groups, _accounts(rows, source))
+    accounts = LazyRows(table, _account)
+    return PeriodRetention(start, end, by, cohort_figures(before, after), groups, accounts)
 
 
-def _accounts(rows: ir.Table, source: LedgerTables) -> tuple[RetentionAccount, ...]:
-    labels = source.labels
-    joined = rows.join(labels, rows.account_id == labels.account_id)
-    listed = joined.select(
-        labels.external_id, rows.group, rows.start_cents, rows.end_cents, rows.movement
-    ).order_by("external_id")
-    return tuple(
-        RetentionAccount(
-            external_id=row["external_id"],
-            group=row["group"],
-            start_mrr=cents_to_money(row["start_cents"]),
-            end_mrr=cents_to_money(row["end_cents"]),
-            movement=row["movement"],
-        )
-        for row in listed.to_pyarrow().to_pylist()
+def _account(row: dict[str, Any]) -> RetentionAccount:
+    return RetentionAccount(
+        external_id=row["external_id"],
+        group=row["group"],
+        start_mrr=cents_to_money(row["start_cents"]),
+        end_mrr=cents_to_money(row["end_cents"]),
+        movement=row["movement"],
     )

@@ -18,6 +18,8 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from tenure.analytics.compiled import Params, Query, snapshot_memo, table_signature
+from tenure.analytics.days import day_number
 from tenure.analytics.months import date_month_index, month_grid, month_index, month_of_index
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
@@ -34,9 +36,10 @@ EXACT_LIMIT = 2**53
 
 @dataclass(frozen=True)
 class Scale:
-    """L: the common denominator of term MRR; first_month: the earliest term start."""
+    """L: the common denominator of term MRR; first_month: the earliest term start.
+    In a compiled-once query L is an int64 parameter (`compiled.py`)."""
 
-    denominator: int
+    denominator: int | ir.IntegerValue
     first_month: int | None
 
 
@@ -44,25 +47,51 @@ def paying_terms(terms: ir.Table) -> ir.Table:
     return terms.filter(terms.amount > 0)
 
 
-def measure_scale(terms: ir.Table) -> Scale:
-    """Two small queries: the billing periods present and a bound on any account's MRR."""
+def _scale_rows(terms: ir.Table, params: Params, by: str | None) -> ir.Table:
+    """One row per billing period present, each with the bound on any account's MRR and
+    the earliest paying month (a cross join of the two small aggregates: one query)."""
     paying = paying_terms(terms)
-    periods = paying.select("billing_period_months").distinct().to_pyarrow()
-    denominator = math.lcm(*(int(p) for p in periods.column(0).to_pylist())) or 1
+    periods = paying.group_by("billing_period_months").aggregate()
     per_account = paying.group_by("account_id").aggregate(
         bound=(paying.amount.cast("float64") / paying.billing_period_months).sum(),
         first=date_month_index(paying.start_date).min(),
     )
-    row = per_account.aggregate(
-        bound=per_account.bound.max(), first=per_account.first.min()
-    ).to_pyarrow().to_pylist()[0]
-    bound = float(row["bound"] or 0)
+    overall = per_account.aggregate(bound=per_account.bound.max(), first=per_account.first.min())
+    return periods.cross_join(overall).select(
+        period=periods.billing_period_months.cast("int64"),
+        bound=overall.bound.cast("float64"),
+        first=overall.first.cast("int64"),
+    )
+
+
+SCALE_QUERY = Query("scale", (), _scale_rows)
+
+
+def measure_scale(terms: ir.Table) -> Scale:
+    """L and the bound check from one (compiled once) query on `terms`' engine; measured
+    once per loaded snapshot (`compiled.mark_snapshot`), every time on a live database."""
+    backend = terms._find_backend()
+    memo = snapshot_memo(backend)
+    key = ("scale", table_signature(terms))
+    if memo is not None and key in memo:
+        return memo[key]
+    scale = scale_query(backend, terms)
+    if memo is not None:
+        memo[key] = scale
+    return scale
+
+
+def scale_query(backend: Any, terms: ir.Table) -> Scale:
+    """The scale from its query, never from the memo."""
+    rows = SCALE_QUERY.run(backend, terms, {}).to_pylist()
+    denominator = math.lcm(*(int(row["period"]) for row in rows)) or 1
+    bound = float(rows[0]["bound"] or 0) if rows else 0.0
     if bound * AMOUNT_UNITS * denominator * 2 >= EXACT_LIMIT:
         raise Invalid(
             f"cannot compute MRR exactly: billing periods with common denominator "
             f"{denominator} and an account MRR up to {bound:,.2f} exceed exact integer range"
         )
-    first = row["first"]
+    first = rows[0]["first"] if rows else None
     return Scale(denominator=denominator, first_month=None if first is None else int(first))
 
 
@@ -83,14 +112,22 @@ def term_coverage(terms: ir.Table, scale: Scale) -> ir.Table:
 def term_units(terms: ir.Table, scale: Scale) -> ir.IntegerValue:
     """A term's MRR as an exact integer in units of 1/(10,000 L) of the currency."""
     amount_units = (terms.amount * AMOUNT_UNITS).round(0).cast("int64")
-    per_period = ibis.literal(scale.denominator, type="int64") // terms.billing_period_months
+    per_period = _denominator(scale) // terms.billing_period_months
     return amount_units * per_period.cast("int64")
+
+
+def _denominator(scale: Scale) -> ir.IntegerValue:
+    if isinstance(scale.denominator, ir.Expr):
+        return scale.denominator
+    return ibis.literal(scale.denominator, type="int64")
 
 
 def units_to_cents(units: ir.IntegerValue, scale: Scale, times: int = 1) -> ir.IntegerValue:
     """An exact sum of term units (times `times`, e.g. 12 for ARR) rounded half up to
     whole cents, once."""
     per_cent = UNITS_PER_CENT * scale.denominator
+    if isinstance(per_cent, ir.Expr):
+        per_cent = per_cent.cast("int64")
     return ((units.cast("int64") * times + per_cent // 2) // per_cent).cast("int64")
 
 
@@ -192,66 +229,77 @@ def account_changes(terms: ir.Table, scale: Scale, last_month: int) -> ir.Table:
     events = starts.union(ends, distinct=False)
     net = events.group_by("account_id", "month_idx").aggregate(delta=events.delta.sum())
     running = ibis.window(group_by="account_id", order_by="month_idx", rows=(None, 0))
-    levels = net.select(
-        "account_id", "month_idx", cur=units_to_cents(net.delta.sum().over(running), scale)
-    )
-    previous = ibis.window(group_by="account_id", order_by="month_idx")
-    changes = levels.mutate(prev=levels.cur.lag().over(previous).coalesce(0).cast("int64"))
+    level = net.delta.sum().over(running)
+    # the previous boundary's level is this one's minus this month's net change (0 before
+    # the account's first boundary): one window pass instead of a second one for lag()
+    changes = net.select(
+        "account_id", "month_idx",
+        cur=units_to_cents(level, scale), prev=units_to_cents(level - net.delta, scale),
+    )  # fmt: skip
+    levels = changes
     paying = levels.filter(levels.cur > 0)
     firsts = paying.group_by("account_id").aggregate(first_paid=paying.month_idx.min())
     moved = changes.filter(changes.cur != changes.prev)
     return moved.join(firsts, "account_id")
 
 
-def series_table(changes: ir.Table, first: int, last: int, keys: tuple[str, ...] = ()) -> ir.Table:
-    """One row per month first..last (and per value of `keys`, e.g. a breakdown group),
-    zeros where nothing happened; money in integer cents. Movements are sums over the
-    `account_changes` rows of the month; MRR and customers are running sums of the
-    monthly net changes (every month from the first change on)."""
+def monthly_changes(changes: ir.Table, keys: tuple[str, ...] = ()) -> ir.Table:
+    """Per month with some change (and per value of `keys`): the net change of MRR (cents)
+    and of paying customers, and the section 2 movements. At most one row per month and
+    group, so the series is filled in and summed up in Python (`_fill`)."""
     cur, prev = changes.cur, changes.prev
-    monthly = changes.group_by([*keys, "month_idx"]).aggregate(
+    return changes.group_by([*keys, "month_idx"]).aggregate(
         mrr_change=(cur - prev).sum().cast("int64"),
         customer_change=(ibis.ifelse(cur > 0, 1, 0) - ibis.ifelse(prev > 0, 1, 0)).sum().cast("int64"),
         **movement_measures(changes),
     )
-    grid = month_grid(first, last)
-    if keys:
-        grid = grid.cross_join(monthly.select(*keys).distinct())
-    same = [grid[key] == monthly[key] for key in keys]
-    upto = grid.join(monthly, [*same, monthly.month_idx <= grid.month_idx])
-    upto = upto.select(*(grid[k] for k in keys), month=grid.month_idx,
-                       mrr_change=monthly.mrr_change, customer_change=monthly.customer_change)  # fmt: skip
-    totals = upto.group_by([*keys, "month"]).aggregate(
-        mrr=upto.mrr_change.sum().cast("int64"), customers=upto.customer_change.sum().cast("int64")
-    )
-    moves = grid.left_join(monthly, [*same, grid.month_idx == monthly.month_idx])
-    moves = moves.select(*(grid[k] for k in keys), month_idx=grid.month_idx,
-                         **{name: monthly[name] for name in MONTH_COLUMNS[2:]})  # fmt: skip
-    joined = moves.left_join(
-        totals, [*(moves[k] == totals[k] for k in keys), moves.month_idx == totals.month]
-    )
-    filled = joined.select(
-        *(moves[k] for k in keys),
-        month_idx=moves.month_idx,
-        mrr=totals.mrr.coalesce(0).cast("int64"),
-        customers=totals.customers.coalesce(0).cast("int64"),
-        **{name: moves[name].coalesce(0).cast("int64") for name in MONTH_COLUMNS[2:]},
-    )
-    return filled.order_by([*keys, "month_idx"])
 
 
-def revenue_months(terms: ir.Table, scale: Scale, start: date, end: date) -> ir.Table:
-    """One row per month from the month before `start` to `end`, zeros where nothing
-    happened, ordered by month_idx. Money columns are integer cents."""
-    first, last = month_index(start) - 1, month_index(end)
-    return series_table(account_changes(terms, scale, last), first, last)
+def _changes_rows(source: ir.Table | LedgerTables, params: Params, by: str | None) -> ir.Table:
+    """The compiled-once revenue query: monthly changes up to month `last`, L = `denominator`;
+    with `by`, per group of the dimension as of day number `reference_day`."""
+    terms = source if isinstance(source, ir.Table) else source.terms
+    changes = account_changes(terms, Scale(params["denominator"], None), params["last"])
+    if by is None:
+        return monthly_changes(changes)
+    assert isinstance(source, LedgerTables)
+    labelled = with_group(changes, source, by, params["reference_day"])
+    return monthly_changes(labelled, keys=("group",))
+
+
+REVENUE_QUERY = Query("revenue", ("denominator", "last", "reference_day"), _changes_rows)
+MOVEMENT_COLUMNS = MONTH_COLUMNS[2:]
+
+
+def _run_changes(source: ir.Table | LedgerTables, end: date, by: str | None) -> list[dict[str, Any]]:
+    terms = source if isinstance(source, ir.Table) else source.terms
+    values = {"denominator": measure_scale(terms).denominator, "last": month_index(end),
+              "reference_day": day_number(month_end(end))}  # fmt: skip
+    return REVENUE_QUERY.run(terms._find_backend(), source, values, by).to_pylist()
+
+
+def _fill(rows: list[dict[str, Any]], first: int, last: int) -> list[dict[str, int]]:
+    """One row per month first..last: MRR and customers are running sums of the net
+    changes (from the first change on), movements are the month's own, zeros elsewhere."""
+    by_month = {int(row["month_idx"]): row for row in rows}
+    mrr = sum(int(r["mrr_change"]) for m, r in by_month.items() if m < first)
+    customers = sum(int(r["customer_change"]) for m, r in by_month.items() if m < first)
+    filled = []
+    for month in range(first, last + 1):
+        row = by_month.get(month)
+        if row is not None:
+            mrr += int(row["mrr_change"])
+            customers += int(row["customer_change"])
+        moves = {name: int(row[name]) if row else 0 for name in MOVEMENT_COLUMNS}
+        filled.append({"month_idx": month, "mrr": mrr, "customers": customers, **moves})
+    return filled
 
 
 def compute_revenue(terms: ir.Table, start: date, end: date) -> RevenueSeries:
-    """Run the series on the engine `terms` is bound to and return exact results."""
-    scale = measure_scale(terms)
-    rows = revenue_months(terms, scale, start, end).to_pyarrow().to_pylist()
-    return _series(start, end, rows)
+    """Run the series on the engine `terms` is bound to and return exact results: the
+    month before `start` (the opening snapshot) to `end`."""
+    first, last = month_index(start) - 1, month_index(end)
+    return _series(start, end, _fill(_run_changes(terms, end, None), first, last))
 
 
 def _series(start: date, end: date, rows: list[dict[str, Any]]) -> RevenueSeries:
@@ -278,14 +326,11 @@ def compute_revenue_by(source: LedgerTables, start: date, end: date, by: str | N
     if by is None:
         return total
     first, last = month_index(start) - 1, month_index(end)
-    changes = account_changes(source.terms, measure_scale(source.terms), last)
-    labelled = with_group(changes, source, by, month_end(end))
-    rows = series_table(labelled, first, last, keys=("group",)).to_pyarrow().to_pylist()
     per_group: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
+    for row in _run_changes(source, end, by):
         per_group.setdefault(row["group"], []).append(row)
     groups = tuple(
-        RevenueGroup(name, _series(start, end, group_rows))
+        RevenueGroup(name, _series(start, end, _fill(group_rows, first, last)))
         for name, group_rows in sorted(per_group.items())
     )
     return replace(total, by=by, groups=groups)
