@@ -75,8 +75,9 @@ async def answer(
         key = body["writeKey"]
     source = await state.source_keys.source(key)
     accepted, rejected, codes = intake.messages(body, kind, len(raw))
-    del body  # its ~4 containers per message would stay alive (and be scanned by the
-    # garbage collector) for as long as the request waits for its commit
+    # Else its ~4 containers per message would live (and be walked by the garbage
+    # collector's full collections) for as long as the request waits for its commit.
+    del body
     writer.note_rejected(source.name, len(rejected))
     if accepted or codes:
         await asyncio.wrap_future(writer.submit(Batch(source, accepted, received_at, codes)))
@@ -101,10 +102,10 @@ class TrackingFront:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         kind = PATHS[scope["path"]]
         authorization = encoding = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
+        for name, value in scope["headers"]:  # the first of each, as Starlette's get()
+            if name == b"authorization" and authorization is None:
                 authorization = value.decode("latin-1")
-            elif name == b"content-encoding":
+            elif name == b"content-encoding" and encoding is None:
                 encoding = value.decode("latin-1")
         try:
             raw = await _body(receive, _wire_limit(CALLS[kind], encoding))
