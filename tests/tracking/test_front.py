@@ -203,3 +203,10 @@ def test_a_client_gone_before_its_body_gets_no_answer(context: AppContext) -> No
     assert front.takes(scope)
     asyncio.run(front(scope, receive, send))
     assert sent == []
+
+
+def test_the_tracking_routes_stay_documented(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {f"/v1/{kind}" for kind in ("identify", "track", "page", "screen", "group",
+                                        "batch")} <= set(paths)
+    assert "post" in paths["/v1/batch"]
