@@ -4,8 +4,10 @@ of each feature, and per-account drivers.
 **Drivers** work for any model: the effect of a feature on an account's prediction is the
 account's probability minus its probability with that one feature set to the baseline
 (the training median of a number, the most common category). Positive effects push churn
-risk up. Rows already at the baseline have effect 0 and are not re-predicted, so the
-cost is one batch prediction per feature over the rows that differ.
+risk up. Rows already at the baseline have effect 0 and are not re-predicted. The batch
+is prepared once; logistic models then need one matrix product per feature, boosted
+trees one table lookup per tree that splits on the feature (`tenure.churn.trees`), and
+any other model one batch prediction per feature over the rows that differ.
 
 Artifacts are joblib files under TENURE_HOME/models/ (written and read by Tenure only:
 joblib runs pickle, so never load an artifact from an untrusted source).
@@ -14,6 +16,8 @@ joblib runs pickle, so never load an artifact from an untrusted source).
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,8 +27,89 @@ import numpy as np
 import pandas as pd
 from sklearn.pipeline import Pipeline
 
+from tenure.churn import trees
+
+log = logging.getLogger(__name__)
 TOP_DRIVERS = 5
 MAX_CATEGORIES = 500  # categories remembered per feature to map prepared columns
+
+
+@dataclass
+class Batch:
+    """A prepared batch: rows `T`, the baseline row `base`, each feature's prepared
+    columns and the rows whose columns differ from the baseline."""
+
+    T: np.ndarray
+    base: np.ndarray
+    model: Any
+    columns: list[np.ndarray] = field(default_factory=list)
+    rows_of: list[np.ndarray] = field(default_factory=list)
+
+    def differ(self, cols: np.ndarray) -> np.ndarray:
+        if not len(cols):
+            return np.empty(0, dtype=int)
+        diff = self.T[:, cols] - self.base[cols]
+        return np.flatnonzero(np.any(np.abs(diff) > 0, axis=1) | np.isnan(diff).any(axis=1))
+
+    def predict(self, T: np.ndarray) -> np.ndarray:
+        return self.model.predict_proba(T)[:, 1]  # type: ignore[no-any-return]
+
+
+Effects = tuple[np.ndarray, np.ndarray]  # (probabilities, rows x features)
+CHECKED_ROWS = 1024  # rows of each batch the tree walk is checked on against predict_proba
+
+
+def linear_effects(batch: Batch) -> Effects | None:
+    """Logistic regression: removing a feature's columns moves the log-odds by their
+    coefficients times their differences from the baseline."""
+    model = batch.model
+    if not hasattr(model, "coef_"):
+        return None
+    p, coef = batch.predict(batch.T), model.coef_[0]  # predict_proba refuses NaN
+    weights = np.zeros((len(coef), len(batch.columns)))  # feature j: coef on its columns
+    for j, cols in enumerate(batch.columns):
+        weights[cols, j] = coef[cols]
+    deltas = batch.T @ weights - batch.base @ weights  # one pass over the batch
+    z = batch.T @ coef + model.intercept_[0]
+    out = np.zeros((len(batch.T), len(batch.columns)))
+    for j, rows in enumerate(batch.rows_of):
+        if len(rows):
+            out[rows, j] = p[rows] - 1.0 / (1.0 + np.exp(-(z[rows] - deltas[rows, j])))
+    return p, out
+
+
+def tree_effects(batch: Batch) -> Effects | None:
+    """Boosted trees: re-walk only the trees that split on the feature. Checked against
+    predict_proba on up to CHECKED_ROWS rows spread over the batch (a different sklearn
+    could change the private arrays); on any difference the reference method runs."""
+    forest = trees.walk(batch.model)
+    if forest is None:
+        return None
+    p, out = forest.effects(batch.T, batch.base, batch.columns, batch.rows_of)
+    sample = np.unique(np.linspace(0, len(p) - 1, min(len(p), CHECKED_ROWS)).astype(int))
+    checked = batch.predict(batch.T[sample]) if len(sample) else p[sample]
+    if not np.allclose(p[sample], checked, rtol=0, atol=1e-12):
+        log.warning("churn drivers: tree walk and predict_proba disagree; using the reference")
+        return None
+    return p, out
+
+
+def reference_effects(batch: Batch) -> Effects:
+    """Any model: one prediction per feature of the rows that differ, with that
+    feature's columns at the baseline."""
+    p = batch.predict(batch.T)
+    out = np.zeros((len(batch.T), len(batch.columns)))
+    for j, (cols, rows) in enumerate(zip(batch.columns, batch.rows_of, strict=True)):
+        if len(rows):
+            changed = batch.T[rows].copy()
+            changed[:, cols] = batch.base[cols]
+            out[rows, j] = p[rows] - batch.predict(changed)
+    return p, out
+
+
+EFFECTS: tuple[Callable[[Batch], Effects | None], ...] = (
+    linear_effects, tree_effects, reference_effects,
+)
 
 
 @dataclass
@@ -101,65 +186,64 @@ class ChurnArtifact:
         frame = pd.DataFrame(row).astype({name: float for name in self.numeric})
         return frame.astype({name: object for name in self.categorical})
 
+    def batch(self, X: pd.DataFrame) -> Batch:
+        """`X` prepared once, with each feature's columns and the rows that differ."""
+        prepare, model = self.pipeline[:-1], self.pipeline[-1]
+        X = self.frame(X)
+        batch = Batch(
+            T=np.asarray(prepare.transform(X), dtype=float),
+            base=np.asarray(prepare.transform(self._baseline_frame()), dtype=float)[0],
+            model=model,
+        )
+        batch.columns = self._columns_of()
+        batch.rows_of = [
+            batch.differ(cols) if self.baseline.get(name) is not None else np.empty(0, int)
+            for name, cols in zip(self.features, batch.columns, strict=True)
+        ]
+        return batch
+
     def effects(self, X: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
         """(probabilities, per row and feature: probability minus probability with that
-        feature at its baseline value). Features without a baseline have effect 0."""
+        feature at its baseline value). Features without a baseline have effect 0.
+
+        One preparation of the batch; then the first of `EFFECTS` that can handle the
+        model: the exact logistic shortcut, the tree walk of `tenure.churn.trees`, or the
+        reference (one prediction per feature over the rows that differ)."""
         X = self.frame(X)
-        prepare, model = self.pipeline[:-1], self.pipeline[-1]
-        T = np.asarray(prepare.transform(X), dtype=float)
-        Tb = np.asarray(prepare.transform(self._baseline_frame()), dtype=float)[0]
-        p = model.predict_proba(T)[:, 1]
-        out = np.zeros((len(X), len(self.features)))
-        linear = hasattr(model, "coef_")
-        z = T @ model.coef_[0] + model.intercept_[0] if linear else None
-        for j, cols in enumerate(self._columns_of()):
-            if self.baseline.get(self.features[j]) is None or len(cols) == 0:
-                continue
-            diff = T[:, cols] - Tb[cols]
-            rows = np.flatnonzero(np.any(np.abs(diff) > 0, axis=1) | np.isnan(diff).any(axis=1))
-            if not len(rows):
-                continue
-            if linear:
-                delta = np.nan_to_num(diff[rows]) @ model.coef_[0][cols]
-                out[rows, j] = p[rows] - 1.0 / (1.0 + np.exp(-(z[rows] - delta)))
-            else:
-                changed = T[rows].copy()
-                changed[:, cols] = Tb[cols]
-                out[rows, j] = p[rows] - model.predict_proba(changed)[:, 1]
-        return p, pd.DataFrame(out, index=X.index, columns=self.features)
+        batch = self.batch(X)
+        for method in EFFECTS:
+            found = method(batch)
+            if found is not None:
+                return found[0], pd.DataFrame(found[1], index=X.index, columns=self.features)
+        raise AssertionError("the reference method handles every model")
 
     def drivers(self, X: pd.DataFrame, top: int = TOP_DRIVERS) -> tuple[np.ndarray, list[str]]:
         """(probabilities, per row a JSON list of the `top` features with the largest
-        |effect|: [{"feature", "value", "effect"}], effects of 0 left out)."""
+        |effect|: [{"feature", "value", "effect"}], effects of 0 left out). Values are
+        written only for the features shown (top 5 of 34 per row)."""
         X = self.frame(X)
         p, frame = self.effects(X)
         effects = frame.to_numpy()
         order = np.argsort(-np.abs(effects), axis=1, kind="stable")[:, :top]
         picked = np.take_along_axis(effects, order, axis=1).round(6)
-        heads = [f'{{"feature": {json.dumps(name)}, "value": ' for name in self.features]
-        texts = self._value_texts(X)
-        out = []
-        for i in range(len(X)):
-            parts = [
-                f'{heads[j]}{texts[j][i]}, "effect": {float(e)!r}}}'
-                for j, e in zip(order[i].tolist(), picked[i].tolist(), strict=True)
-                if e != 0.0
-            ]
-            out.append("[" + ", ".join(parts) + "]")
-        return p, out
+        parts = np.full(order.shape, "", dtype=object)
+        shown = picked != 0.0
+        for j, name in enumerate(self.features):
+            rows, slots = np.nonzero((order == j) & shown)
+            if not len(rows):
+                continue
+            head = f'{{"feature": {json.dumps(name)}, "value": '
+            values = self._value_texts(name, X[name].to_numpy()[rows])
+            shown_effects = picked[rows, slots].tolist()
+            parts[rows, slots] = [f'{head}{v}, "effect": {e!r}}}'
+                                  for v, e in zip(values, shown_effects, strict=True)]  # fmt: skip
+        return p, ["[" + ", ".join(filter(None, row)) + "]" for row in parts.tolist()]
 
-    def _value_texts(self, X: pd.DataFrame) -> list[list[str]]:
-        """Each feature's values as JSON text (numbers as floats, missing as null)."""
-        texts = []
-        for name in self.features:
-            column = X[name]
-            if name in self.numeric:
-                values = column.astype(float).tolist()
-                texts.append(["null" if v != v else repr(float(v)) for v in values])
-            else:
-                texts.append(["null" if v is None or v != v else json.dumps(str(v))
-                              for v in column.tolist()])  # fmt: skip
-        return texts
+    def _value_texts(self, name: str, values: np.ndarray) -> list[str]:
+        """A feature's values as JSON text (numbers as floats, missing as null)."""
+        if name in self.numeric:
+            return ["null" if v != v else repr(v) for v in values.astype(float).tolist()]
+        return ["null" if v is None or v != v else json.dumps(str(v)) for v in values.tolist()]
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
