@@ -8,6 +8,7 @@ which every engine computes exactly.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 import ibis
@@ -35,3 +36,21 @@ def date_day_number(column: ir.DateValue) -> ir.IntegerValue:
     day_of_year = (153 * shifted_month + 2) // 5 + column.day().cast("int64") - 1
     day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
     return (era * 146097 + day_of_era - 719468).cast("int64")
+
+
+# A day as a query parameter (`compiled.py`): three int64 parameters, year, month and
+# day, made a date by the engine, so date columns are compared as dates (cheap, no
+# day-number arithmetic per row).
+
+
+def date_params(name: str) -> tuple[str, str, str]:
+    """The int64 parameters of a day passed as year, month and day (`day_values`)."""
+    return (f"{name}_year", f"{name}_month", f"{name}_day")
+
+
+def day_values(name: str, day: date) -> dict[str, int]:
+    return dict(zip(date_params(name), (day.year, day.month, day.day), strict=True))
+
+
+def param_date(params: Mapping[str, ir.IntegerValue], name: str) -> ir.DateValue:
+    return ibis.date(*(params[key] for key in date_params(name)))

@@ -19,7 +19,14 @@ import ibis.expr.types as ir
 import numpy as np
 
 from tenure.analytics.compiled import Params, Query
-from tenure.analytics.days import date_day_number, day_number, day_of_number
+from tenure.analytics.days import (
+    date_day_number,
+    date_params,
+    day_number,
+    day_of_number,
+    day_values,
+    param_date,
+)
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.metric_results import (
@@ -34,19 +41,6 @@ from tenure.analytics.revenue import Scale, measure_scale, term_units, units_to_
 
 COUNT_COLUMNS = ("due_customers", "renewed_customers", "pending_customers", "churned_customers")
 Day = date | ir.Value  # a day, or an expression of one (parameters)
-
-
-def date_params(name: str) -> tuple[str, str, str]:
-    """The int64 parameters of a day passed as year, month and day (`day_values`)."""
-    return (f"{name}_year", f"{name}_month", f"{name}_day")
-
-
-def day_values(name: str, day: date) -> dict[str, int]:
-    return dict(zip(date_params(name), (day.year, day.month, day.day), strict=True))
-
-
-def param_date(params: Params, name: str) -> ir.DateValue:
-    return ibis.date(*(params[key] for key in date_params(name)))
 
 
 def due_terms(details: ir.Table, scale: Scale, first: Day, last: Day, grace: int | ir.Value) -> ir.Table:
