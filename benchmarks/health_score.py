@@ -59,6 +59,8 @@ def synthetic_inputs(n: int, seed: int = 7) -> MeasureInputs:
         "account_id": ids, "start_date": start.date, "end_date": np.where(live, ends.date, start.date + timedelta(days=300)),
         "amount": rng.integers(50, 5000, n).astype(float), "billing_period_months": rng.choice([1, 12], n),
         "quantity": rng.integers(1, 200, n),
+        # Ended terms had notice given 20 days before their end; live ones none.
+        "canceled_at": np.where(live, None, start.date + timedelta(days=280)),
     })  # fmt: skip
     active_days = rng.integers(0, 45, n)
     rows = np.repeat(ids, active_days)
