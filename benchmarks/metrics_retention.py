@@ -248,7 +248,7 @@ def main() -> None:
     backend = connect_duckdb()
     source = load_ledger(backend, arrow)
     for label, work in (
-        ("load into DuckDB", lambda: load_ledger(connect_duckdb(), arrow)),
+        ("load into DuckDB", lambda: load_ledger(connect_duckdb(), arrow).base.backend.disconnect()),
         ("MRR scale (once per load)", lambda: scale_query(backend, source.terms)),
         ("revenue 2021-01..2025-12 (60 months)", lambda: compute_revenue(source.terms, FIRST, LAST)),
         ("retention 2025-01..2025-12", lambda: compute_retention(source, YEAR, LAST)),
@@ -257,15 +257,15 @@ def main() -> None:
          lambda: compute_retention(source, YEAR, LAST, "segment")),
     ):  # fmt: skip
         stages[label], _ = median_time(work, args.runs)
-        print(f"{'  ours: ' + label:<44} {stages[label]:7.2f} s")
+        print(f"{'  ours: ' + label:<44} {stages[label]:7.3f} s")
     backend.disconnect()
     cpu: list[float] = []
     ours_time, ours = median_time(lambda: run_ours(arrow), args.runs, cpu)
     pandas_time, baseline = median_time(lambda: run_pandas(arrow), args.runs, cpu)
     check_equal(ours, baseline)
-    print(f"{'ours, all three (load + revenue + retention + renewals)':<44} {ours_time:7.2f} s"
-          f"   (CPU {cpu[0]:.2f} s)")
-    print(f"{'pandas baseline, all three':<44} {pandas_time:7.2f} s   (CPU {cpu[1]:.2f} s; "
+    print(f"{'ours, all three (load + revenue + retention + renewals)':<44} {ours_time:7.3f} s"
+          f"   (CPU {cpu[0]:.3f} s)")
+    print(f"{'pandas baseline, all three':<44} {pandas_time:7.3f} s   (CPU {cpu[1]:.3f} s; "
           "equal to ours: checked)")
     print(f"ratio pandas / ours: {pandas_time / ours_time:.1f}x (CPU {cpu[1] / cpu[0]:.1f}x); "
           f"with the read: ours {read + ours_time:.2f} s, "

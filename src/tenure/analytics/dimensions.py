@@ -21,7 +21,6 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from tenure.analytics.days import date_day_number
 from tenure.analytics.inputs import LedgerTables
 from tenure.errors import Invalid
 
@@ -43,7 +42,7 @@ def _plan(source: LedgerTables, reference: Reference) -> ir.Table:
     if isinstance(reference, date):
         on_or_before = terms.start_date <= ibis.literal(reference)
     else:
-        on_or_before = date_day_number(terms.start_date) <= reference
+        on_or_before = terms.start_day <= reference
     started = terms.filter((terms.amount > 0) & on_or_before)
     order = [ibis.desc(started.start_date), ibis.desc(started.term_id)]
     ranked = started.select(

@@ -12,6 +12,7 @@ economics read:
 | plan | string, null | plan name |
 | signed_at | date, null | when the contract was signed |
 | canceled_at | date, null | when a notice of cancellation was received |
+| start_month ... amount_units | int64 | the numbers of `tables.with_numbers` |
 
 `labels`: account_id, external_id, owner (the owner CSM's email, null when unassigned).
 
@@ -32,6 +33,7 @@ from ibis.backends import BaseBackend
 from sqlalchemy import Connection, Engine, Select, String, cast, func, select
 
 from tenure.analytics import tables
+from tenure.analytics.compiled import mark_snapshot
 from tenure.analytics.engines import ENGINES, EngineName, connect_duckdb, connect_operational
 from tenure.errors import Invalid
 from tenure.kit.context import AppContext
@@ -74,9 +76,9 @@ class LedgerTables:
 def operational_ledger(backend: BaseBackend) -> LedgerTables:
     """The tables read in place from the operational database (SQLite or PostgreSQL)."""
     terms = backend.table(SubscriptionTerm.__tablename__)
-    details = terms.select(
+    details = tables.with_numbers(terms.select(
         term_id=terms.id, **{name: terms[name] for name in DETAILS_SCHEMA.names[1:]}
-    )
+    ))  # fmt: skip
     accounts, users = backend.table(Account.__tablename__), backend.table(User.__tablename__)
     joined = accounts.left_join(users, accounts.owner_id == users.id)
     labels = joined.select(account_id=accounts.id, external_id=accounts.external_id, owner=users.email)
@@ -142,11 +144,16 @@ def _fetch(connection: Connection, query: Select[Any], schema: pa.Schema) -> pa.
 
 
 def load_ledger(backend: BaseBackend, arrow: dict[str, pa.Table]) -> LedgerTables:
-    """Every input table in an in-memory DuckDB: Arrow tables registered as views."""
-    base = tables.load_into(backend, arrow)
-    created = {name: tables.register(backend, name, arrow[name])
-               for name in ("term_details", "labels", "spend")}  # fmt: skip
-    return LedgerTables(base, created["term_details"], created["labels"], created["spend"])
+    """Every input table in an in-memory DuckDB: Arrow tables registered as views, the
+    term details with their numbers computed once into a temporary table, of which
+    `terms` is a projection (`tables.load_into`)."""
+    mark_snapshot(backend)
+    raw = tables.register(backend, "term_details_input", arrow["term_details"])
+    details = tables.materialize(backend, "term_details", tables.with_numbers(raw))
+    terms = details.select(*tables.TERM_COLUMNS, *tables.NUMBER_COLUMNS)
+    base = tables.Tables(backend, terms, tables.register(backend, "accounts", arrow["accounts"]))
+    labels, spend = (tables.register(backend, name, arrow[name]) for name in ("labels", "spend"))
+    return LedgerTables(base, details, labels, spend)
 
 
 @contextmanager

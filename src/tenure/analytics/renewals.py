@@ -6,7 +6,8 @@ renewed when some due term has a successor, else pending while as_of < E + grace
 for some due term, else churned and released to the sales pool on the latest
 E + grace_days. ARR = 12 x amount / billing_period_months, exact per term, summed per
 account and rounded to cents once (due ARR over due terms, renewed ARR over the
-distinct successors). Days are compared as day numbers (`days.py`), no date functions.
+distinct successors). Days are compared as day numbers (`days.py`, the terms' start_day
+and end_day), no date functions.
 """
 
 from __future__ import annotations
@@ -19,14 +20,7 @@ import ibis.expr.types as ir
 import numpy as np
 
 from tenure.analytics.compiled import Params, Query
-from tenure.analytics.days import (
-    date_day_number,
-    date_params,
-    day_number,
-    day_of_number,
-    day_values,
-    param_date,
-)
+from tenure.analytics.days import day_number, day_of_number
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.metric_results import (
@@ -40,31 +34,25 @@ from tenure.analytics.results import cents_to_money
 from tenure.analytics.revenue import Scale, measure_scale, term_units, units_to_cents
 
 COUNT_COLUMNS = ("due_customers", "renewed_customers", "pending_customers", "churned_customers")
-Day = date | ir.Value  # a day, or an expression of one (parameters)
+Day = int | ir.IntegerValue  # a day number, or a parameter of one
 
 
-def due_terms(details: ir.Table, scale: Scale, first: Day, last: Day, grace: int | ir.Value) -> ir.Table:
+def due_terms(details: ir.Table, scale: Scale, first: Day, last: Day, grace: Day) -> ir.Table:
     """Paying terms ending on days first..last: due_id, account_id, end_day and
     window_day (E + grace) as day numbers."""
-    due = details.filter(
-        (details.amount > 0) & details.end_date.notnull()
-        & (details.end_date >= first) & (details.end_date <= last)
-    )  # fmt: skip
-    end_day = date_day_number(due.end_date)
-    return due.select("account_id", due_id=due.term_id, end_day=end_day,
-                      window_day=end_day + grace, units=term_units(due, scale))  # fmt: skip
+    due = details.filter((details.amount > 0) & details.end_day.between(first, last))
+    return due.select("account_id", due_id=due.term_id, end_day=due.end_day,
+                      window_day=due.end_day + grace, units=term_units(due, scale))  # fmt: skip
 
 
 def successor_pairs(due: ir.Table, details: ir.Table, scale: Scale, first: Day, latest: Day) -> ir.Table:
     """(account_id, due_id, succ_id, succ_units) for every successor of every due term;
     candidates are the paying terms starting first..latest (latest = last + grace)."""
-    paying = details.filter(
-        (details.amount > 0) & (details.start_date >= first) & (details.start_date <= latest)
-    )
+    paying = details.filter((details.amount > 0) & details.start_day.between(first, latest))
     later = paying.select(
         succ_account=paying.account_id,
         succ_id=paying.term_id,
-        succ_day=date_day_number(paying.start_date),
+        succ_day=paying.start_day,
         succ_units=term_units(paying, scale),
     )
     joined = due.join(
@@ -126,9 +114,9 @@ def _renewal_rows(source: LedgerTables, params: Params, by: str | None) -> ir.Ta
     """The compiled-once renewals query: per due account (by external_id), its group,
     status, due/renewed/gross cents, due terms, window and release day numbers."""
     scale, details = Scale(params["denominator"], None), source.term_details
-    first, last = param_date(params, "first"), param_date(params, "last")
+    first, last = params["first"], params["last"]
     due = due_terms(details, scale, first, last, params["grace"])
-    pairs = successor_pairs(due, details, scale, first, param_date(params, "latest"))
+    pairs = successor_pairs(due, details, scale, first, params["latest"])
     rows = with_group(account_outcomes(due, pairs, scale, params["as_of"]), source, by,
                       params["reference_day"])  # fmt: skip
     labels = source.labels
@@ -139,10 +127,9 @@ def _renewal_rows(source: LedgerTables, params: Params, by: str | None) -> ir.Ta
 
 RENEWALS_QUERY = Query(
     "renewals",
-    ("denominator", *date_params("first"), *date_params("last"), *date_params("latest"),
-     "grace", "as_of", "reference_day"),
+    ("denominator", "first", "last", "latest", "grace", "as_of", "reference_day"),
     _renewal_rows,
-)  # fmt: skip
+)
 
 
 def renewal_figures(status: np.ndarray, due: np.ndarray, renewed: np.ndarray) -> RenewalFigures:
@@ -161,8 +148,8 @@ def compute_renewals(
     query for the due accounts; the figures are sums over those rows."""
     values = {"denominator": measure_scale(source.terms).denominator, "grace": grace_days,
               "as_of": day_number(as_of), "reference_day": day_number(first),
-              **day_values("first", first), **day_values("last", last),
-              **day_values("latest", last + timedelta(days=grace_days))}  # fmt: skip
+              "first": day_number(first), "last": day_number(last),
+              "latest": day_number(last + timedelta(days=grace_days))}  # fmt: skip
     table = RENEWALS_QUERY.run(source.base.backend, source, values, by)
     status = np.array(table.column("status").to_pylist(), dtype=object)
     due = table.column("due_cents").to_numpy().astype(np.int64)

@@ -17,7 +17,7 @@ import ibis.expr.types as ir
 import numpy as np
 
 from tenure.analytics.compiled import Params, Query
-from tenure.analytics.days import date_params, day_number, day_values, param_date
+from tenure.analytics.days import day_number
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.metric_results import (
@@ -30,7 +30,6 @@ from tenure.analytics.lazy import LazyRows
 from tenure.analytics.months import month_index
 from tenure.analytics.results import cents_to_money
 from tenure.analytics.revenue import Scale, measure_scale, term_coverage, units_to_cents
-from tenure.kit.timeutil import month_end
 
 
 def _retention_rows(source: LedgerTables, params: Params, by: str | None) -> ir.Table:
@@ -38,12 +37,11 @@ def _retention_rows(source: LedgerTables, params: Params, by: str | None) -> ir.
     group, start_cents = MRR(a, s-1) (month `opening`), end_cents = MRR(a, e) (month
     `closing`) and movement. One pass over the terms covering either month end, no grid."""
     terms = source.terms  # only terms covering some day from one month end to the other
-    opening_end, closing_end = param_date(params, "opening_end"), param_date(params, "closing_end")
+    opening, closing = params["opening"], params["closing"]
     terms = terms.filter(
-        (terms.start_date <= closing_end) & (terms.end_date.isnull() | (terms.end_date > opening_end))
+        (terms.start_month <= closing) & (terms.end_month.isnull() | (terms.end_month > opening))
     )
     covered = term_coverage(terms, Scale(params["denominator"], None))
-    opening, closing = params["opening"], params["closing"]
     relevant = covered.filter(
         ((covered.lo <= opening) & (covered.hi >= opening))
         | ((covered.lo <= closing) & (covered.hi >= closing))
@@ -71,11 +69,8 @@ def _retention_rows(source: LedgerTables, params: Params, by: str | None) -> ir.
 
 
 RETENTION_QUERY = Query(
-    "retention",
-    ("denominator", "opening", "closing", "reference_day", *date_params("opening_end"),
-     *date_params("closing_end")),
-    _retention_rows,
-)  # fmt: skip
+    "retention", ("denominator", "opening", "closing", "reference_day"), _retention_rows
+)
 
 
 def _movement(before: ir.IntegerValue, after: ir.IntegerValue) -> ir.StringValue:
@@ -114,9 +109,7 @@ def compute_retention(
     one query for the cohort's accounts; the figures are sums over those rows."""
     values = {"denominator": measure_scale(source.terms).denominator,
               "opening": month_index(start) - 1, "closing": month_index(end),
-              "reference_day": day_number(start - timedelta(days=1)),
-              **day_values("opening_end", start - timedelta(days=1)),
-              **day_values("closing_end", month_end(end))}  # fmt: skip
+              "reference_day": day_number(start - timedelta(days=1))}  # fmt: skip
     table = RETENTION_QUERY.run(source.base.backend, source, values, by)
     before = table.column("start_cents").to_numpy().astype(np.int64)
     after = table.column("end_cents").to_numpy().astype(np.int64)

@@ -20,14 +20,14 @@ import ibis.expr.types as ir
 
 from tenure.analytics.compiled import Params, Query, snapshot_memo, table_signature
 from tenure.analytics.days import day_number
-from tenure.analytics.months import date_month_index, month_grid, month_index, month_of_index
+from tenure.analytics.months import month_grid, month_index, month_of_index
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
+from tenure.analytics.tables import AMOUNT_UNITS
 from tenure.analytics.results import RevenueGroup, RevenueMonth, RevenueSeries, cents_to_money
 from tenure.errors import Invalid
 from tenure.kit.timeutil import month_end
 
-AMOUNT_UNITS = 10_000  # amounts are stored with 4 decimals
 UNITS_PER_CENT = AMOUNT_UNITS // 100
 # Integers stay exact below 2**53 even where an engine divides in floating point
 # (SQLite and Spark compile `//` to FLOOR(x / y) on doubles).
@@ -47,16 +47,17 @@ def paying_terms(terms: ir.Table) -> ir.Table:
     return terms.filter(terms.amount > 0)
 
 
+def _term_mrr(paying: ir.Table) -> ir.FloatingValue:
+    return paying.amount.cast("float64") / paying.billing_period_months
+
+
 def _scale_rows(terms: ir.Table, params: Params, by: str | None) -> ir.Table:
-    """One row per billing period present, each with the bound on any account's MRR and
-    the earliest paying month (a cross join of the two small aggregates: one query)."""
+    """One row per billing period present, each with the earliest paying month and the
+    MRR of all paying terms together, a bound on any account's MRR that needs no grouping
+    (a cross join of the two small aggregates: one query)."""
     paying = paying_terms(terms)
     periods = paying.group_by("billing_period_months").aggregate()
-    per_account = paying.group_by("account_id").aggregate(
-        bound=(paying.amount.cast("float64") / paying.billing_period_months).sum(),
-        first=date_month_index(paying.start_date).min(),
-    )
-    overall = per_account.aggregate(bound=per_account.bound.max(), first=per_account.first.min())
+    overall = paying.aggregate(bound=_term_mrr(paying).sum(), first=paying.start_month.min())
     return periods.cross_join(overall).select(
         period=periods.billing_period_months.cast("int64"),
         bound=overall.bound.cast("float64"),
@@ -64,7 +65,15 @@ def _scale_rows(terms: ir.Table, params: Params, by: str | None) -> ir.Table:
     )
 
 
+def _account_bound_rows(terms: ir.Table, params: Params, by: str | None) -> ir.Table:
+    """The largest MRR of one account (summing its paying terms), in one row."""
+    paying = paying_terms(terms)
+    per_account = paying.group_by("account_id").aggregate(bound=_term_mrr(paying).sum())
+    return per_account.aggregate(bound=per_account.bound.max().cast("float64"))
+
+
 SCALE_QUERY = Query("scale", (), _scale_rows)
+ACCOUNT_BOUND_QUERY = Query("account bound", (), _account_bound_rows)
 
 
 def measure_scale(terms: ir.Table) -> Scale:
@@ -82,17 +91,25 @@ def measure_scale(terms: ir.Table) -> Scale:
 
 
 def scale_query(backend: Any, terms: ir.Table) -> Scale:
-    """The scale from its query, never from the memo."""
+    """The scale from its query, never from the memo. Exact integers need
+    2 x 10,000 x L x (an account's MRR) below 2**53: checked against the MRR of all
+    terms together first, and only when that is too large against the largest account's."""
     rows = SCALE_QUERY.run(backend, terms, {}).to_pylist()
     denominator = math.lcm(*(int(row["period"]) for row in rows)) or 1
     bound = float(rows[0]["bound"] or 0) if rows else 0.0
-    if bound * AMOUNT_UNITS * denominator * 2 >= EXACT_LIMIT:
+    if _inexact(bound, denominator):
+        bound = float(ACCOUNT_BOUND_QUERY.run(backend, terms, {}).column("bound")[0].as_py() or 0)
+    if _inexact(bound, denominator):
         raise Invalid(
             f"cannot compute MRR exactly: billing periods with common denominator "
             f"{denominator} and an account MRR up to {bound:,.2f} exceed exact integer range"
         )
     first = rows[0]["first"] if rows else None
     return Scale(denominator=denominator, first_month=None if first is None else int(first))
+
+
+def _inexact(mrr: float, denominator: int) -> bool:
+    return mrr * AMOUNT_UNITS * denominator * 2 >= EXACT_LIMIT
 
 
 def term_coverage(terms: ir.Table, scale: Scale) -> ir.Table:
@@ -102,8 +119,8 @@ def term_coverage(terms: ir.Table, scale: Scale) -> ir.Table:
     paying = paying_terms(terms)
     covered = paying.select(
         "account_id",
-        lo=date_month_index(paying.start_date),
-        hi=(date_month_index(paying.end_date) - 1).coalesce(ibis.literal(10**7, type="int64")),
+        lo=paying.start_month,
+        hi=(paying.end_month - 1).coalesce(ibis.literal(10**7, type="int64")),
         units=term_units(paying, scale),
     )
     return covered.filter(covered.lo <= covered.hi)
@@ -111,9 +128,8 @@ def term_coverage(terms: ir.Table, scale: Scale) -> ir.Table:
 
 def term_units(terms: ir.Table, scale: Scale) -> ir.IntegerValue:
     """A term's MRR as an exact integer in units of 1/(10,000 L) of the currency."""
-    amount_units = (terms.amount * AMOUNT_UNITS).round(0).cast("int64")
     per_period = _denominator(scale) // terms.billing_period_months
-    return amount_units * per_period.cast("int64")
+    return terms.amount_units * per_period.cast("int64")
 
 
 def _denominator(scale: Scale) -> ir.IntegerValue:

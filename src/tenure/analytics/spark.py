@@ -62,12 +62,14 @@ def load_ledger(session: SparkSession, arrow: dict[str, pa.Table]) -> inputs.Led
         frame = session.createDataFrame(arrow[name])
         frame.createOrReplaceTempView(prefix + name)
         bound[name] = backend.table(prefix + name)
+    for name in ("terms", "term_details"):  # computed in place, as on the operational store
+        bound[name] = tables.with_numbers(bound[name])
     base = tables.Tables(backend=backend, terms=bound["terms"], accounts=bound["accounts"])
     return inputs.LedgerTables(base, bound["term_details"], bound["labels"], bound["spend"])
 
 
 def drop_ledger(session: SparkSession, source: inputs.LedgerTables) -> None:
     """Drop the temp views `load_ledger` registered for `source`."""
-    prefix = source.terms.get_name().removesuffix("terms")
+    prefix = source.labels.get_name().removesuffix("labels")
     for name in TABLE_NAMES:
         session.catalog.dropTempView(prefix + name)
