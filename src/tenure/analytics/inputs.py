@@ -149,7 +149,7 @@ def load_ledger(backend: BaseBackend, arrow: dict[str, pa.Table]) -> LedgerTable
     `terms` is a projection (`tables.load_into`)."""
     mark_snapshot(backend)
     raw = tables.register(backend, "term_details_input", arrow["term_details"])
-    details = tables.materialize(backend, "term_details", tables.with_numbers(raw))
+    details = tables.materialize(backend, "term_details", tables.with_numbers, raw)
     terms = details.select(*tables.TERM_COLUMNS, *tables.NUMBER_COLUMNS)
     base = tables.Tables(backend, terms, tables.register(backend, "accounts", arrow["accounts"]))
     labels, spend = (tables.register(backend, name, arrow[name]) for name in ("labels", "spend"))

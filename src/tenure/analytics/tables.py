@@ -34,6 +34,7 @@ On an in-memory DuckDB they are computed once per load (`load_into`), elsewhere 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,7 +134,7 @@ def load_into(backend: BaseBackend, arrow: dict[str, pa.Table]) -> Tables:
     tables are registered as views DuckDB scans in place, without a copy; the terms with
     their numbers become a temporary table, computed once for every query after."""
     mark_snapshot(backend)
-    terms = materialize(backend, "terms", with_numbers(register(backend, "terms_input", arrow["terms"])))
+    terms = materialize(backend, "terms", with_numbers, register(backend, "terms_input", arrow["terms"]))
     accounts = register(backend, "accounts", arrow["accounts"]) if "accounts" in arrow else None
     return Tables(backend=backend, terms=terms, accounts=accounts)
 
@@ -144,19 +145,24 @@ def register(backend: BaseBackend, name: str, table: pa.Table) -> ir.Table:
     return _bound(backend, name, ibis.Schema.from_pyarrow(table.schema))
 
 
-_TABLE_SQL: dict[tuple[Any, ...], str] = {}
+_MATERIALIZED: dict[tuple[Any, ...], tuple[str, ibis.Schema]] = {}
 
 
-def materialize(backend: BaseBackend, name: str, expr: ir.Table) -> ir.Table:
-    """`expr` computed into the DuckDB temporary table `name` of `backend` (replacing an
-    earlier one). Its SQL is compiled once per process for the same expression over the
-    same tables (compiling costs more than computing 200,000 rows)."""
-    key = (backend.name, name, expr.unbind().op())
-    sql = _TABLE_SQL.get(key)
-    if sql is None:
-        sql = _TABLE_SQL[key] = str(backend.compile(expr))
+def materialize(
+    backend: BaseBackend, name: str, build: Callable[[ir.Table], ir.Table], table: ir.Table
+) -> ir.Table:
+    """`build(table)` computed into the DuckDB temporary table `name` of `backend`
+    (replacing an earlier one), for a registered `table`. The SQL is compiled once per
+    process for the same build over a table of the same name and schema (building and
+    compiling cost more than computing 200,000 rows)."""
+    key = (backend.name, name, build, table.get_name(), table.schema())
+    compiled = _MATERIALIZED.get(key)
+    if compiled is None:
+        expr = build(table)
+        compiled = _MATERIALIZED[key] = (str(backend.compile(expr)), expr.schema())
+    sql, schema = compiled
     backend.con.execute(f'CREATE OR REPLACE TEMP TABLE "{name}" AS {sql}')
-    return _bound(backend, name, expr.schema())
+    return _bound(backend, name, schema)
 
 
 def _bound(backend: BaseBackend, name: str, schema: ibis.Schema) -> ir.Table:
