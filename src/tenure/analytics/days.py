@@ -1,9 +1,9 @@
 """Dates as day numbers (days since 1970-01-01).
 
 Adding days to a date needs engine-specific functions (SQLite before 3.46 has none that
-Ibis can use), so expressions that count days compare day numbers instead; a term's
-are computed with its other numbers (`tables.with_numbers`), and days travel into
-queries as day-number parameters.
+Ibis can use), so expressions that count days compare day numbers instead: a term's
+are computed with its other numbers (`tables.with_numbers`), and a day travels into a
+query as a day-number parameter.
 """
 
 from __future__ import annotations
