@@ -8,9 +8,8 @@ import typer
 from rich.table import Column, Table
 
 from tenure.cli.common import app_context, err_console, print_json
-from tenure.cli.schema import ensure_schema
+from tenure.cli.schema import checked_session, ensure_schema
 from tenure.errors import TenureError
-from tenure.kit.db import unit_of_work
 from tenure.kit.timeutil import utcnow
 from tenure.worker import service
 from tenure.worker.registry import load_registry
@@ -34,10 +33,8 @@ def list_jobs(
 ) -> None:
     """Every registered job: schedule, last run and when it is next due."""
     now = utcnow()
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            jobs = service.overview(session, load_registry(), now)
+    with checked_session() as session:
+        jobs = service.overview(session, load_registry(), now)
     if as_json:
         print_json({"jobs": [job.model_dump(mode="json") for job in jobs]})
         return
@@ -80,10 +77,8 @@ def history(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Past runs, newest first: slot, attempt, status, duration, worker, error."""
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            runs = service.run_history(session, job, limit)
+    with checked_session() as session:
+        runs = service.run_history(session, job, limit)
     if job is not None and not runs:
         load_registry().get(job)  # a typo should say so, not print an empty history
     if as_json:

@@ -8,12 +8,17 @@ database behind its operators' backs.
 
 from __future__ import annotations
 
-from alembic.util.exc import CommandError
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from tenure.cli.common import err_console
+from alembic.util.exc import CommandError
+from sqlalchemy.orm import Session
+
+from tenure.cli.common import app_context, err_console
 from tenure.errors import Unavailable
 from tenure.kit import migrate
 from tenure.kit.context import AppContext
+from tenure.kit.db import unit_of_work
 
 
 def ensure_schema(context: AppContext) -> None:
@@ -35,3 +40,12 @@ def ensure_schema(context: AppContext) -> None:
         f"the database {where} is at schema {current or 'none'} but this Tenure needs "
         f"{head}: run `tenure init` first"
     )
+
+
+@contextmanager
+def checked_session() -> Iterator[Session]:
+    """A unit of work on the operational database, after `ensure_schema`."""
+    with app_context() as context:
+        ensure_schema(context)
+        with unit_of_work(context.sessions) as session:
+            yield session

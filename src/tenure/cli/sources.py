@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 
 from tenure.cli.common import app_context, err_console, out_console, print_json
-from tenure.cli.schema import ensure_schema
+from tenure.cli.schema import checked_session, ensure_schema
 from tenure.kit.db import unit_of_work
 
 sources_app = typer.Typer(
@@ -27,10 +27,8 @@ def create(
     """Create a source and print its write key (shown once; only a hash is stored)."""
     from tenure.tracking import service
 
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            created = service.create_source(session, name)
+    with checked_session() as session:
+        created = service.create_source(session, name)
     if as_json:
         print_json(created)
         return

@@ -9,10 +9,9 @@ from datetime import datetime
 import typer
 from rich.table import Table
 
-from tenure.cli.common import app_context, err_console, print_json
-from tenure.cli.schema import ensure_schema
+from tenure.cli.common import err_console, print_json
+from tenure.cli.schema import checked_session
 from tenure.errors import Invalid
-from tenure.kit.db import unit_of_work
 from tenure.users import service, tokens
 from tenure.users.schemas import UserCreate
 
@@ -34,10 +33,8 @@ def create(
     # Validate what we can before asking for a password nobody would want to type twice.
     UserCreate.parse(email=email, role=role, name=name, password="x" * 8)
     data = UserCreate.parse(email=email, role=role, name=name, password=read_password())
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            user = service.to_out(service.create_user(session, data))
+    with checked_session() as session:
+        user = service.to_out(service.create_user(session, data))
     if as_json:
         print_json(user.model_dump(mode="json"))
     else:
@@ -49,10 +46,8 @@ def list_users(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Every user: email, name, role, whether they can sign in."""
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            users = service.list_users(session)
+    with checked_session() as session:
+        users = service.list_users(session)
     if as_json:
         print_json({"users": [user.model_dump(mode="json") for user in users]})
         return
@@ -88,10 +83,8 @@ def token_create(
     as_json: bool = typer.Option(False, "--json", help="Print the token as JSON on stdout."),
 ) -> None:
     """Create an API token; it is printed once and cannot be shown again."""
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            created = tokens.create_token(session, email, name)
+    with checked_session() as session:
+        created = tokens.create_token(session, email, name)
     if as_json:
         print_json(created.model_dump(mode="json"))
         return
@@ -108,10 +101,8 @@ def token_list(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON document on stdout."),
 ) -> None:
     """Every API token (never the token itself): id, user, name, hint, use, revocation."""
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            found = tokens.list_tokens(session, email)
+    with checked_session() as session:
+        found = tokens.list_tokens(session, email)
     if as_json:
         print_json({"tokens": [token.model_dump(mode="json") for token in found]})
         return
@@ -130,10 +121,8 @@ def token_revoke(
     as_json: bool = typer.Option(False, "--json", help="Print the token as JSON on stdout."),
 ) -> None:
     """Revoke an API token: requests using it get 401 from now on."""
-    with app_context() as context:
-        ensure_schema(context)
-        with unit_of_work(context.sessions) as session:
-            revoked = tokens.revoke_token(session, token_id)
+    with checked_session() as session:
+        revoked = tokens.revoke_token(session, token_id)
     if as_json:
         print_json(revoked.model_dump(mode="json"))
     else:
