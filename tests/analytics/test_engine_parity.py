@@ -20,6 +20,8 @@ from tenure.analytics.economics import compute_economics
 from tenure.analytics.renewals import compute_renewals
 from tenure.analytics.retention import compute_retention
 from tenure.analytics.revenue import compute_revenue
+from tenure.analytics.sbg import fit_groups
+from tenure.analytics.survival import compute_lifetimes, kaplan_meier, period_survivors
 from tenure.kit.context import AppContext
 from tests.analytics.book import book
 from tests.metrics import test_economics_ledgers, test_renewals_ledgers, test_retention_ledgers
@@ -46,11 +48,28 @@ def cases(first: date, last: date, renewal_as_of: tuple[date, ...], grace: int =
         "cohorts": lambda s: compute_cohorts(s, first, last),
         "cohorts by segment": lambda s: compute_cohorts(s, first, last, "segment"),
         "cohorts by plan": lambda s: compute_cohorts(s, first, last, "plan"),
+        "lifetimes": lambda s: compute_lifetimes(s, last),
+        "lifetimes by plan": lambda s: compute_lifetimes(s, last, "plan"),
+        "survival": lambda s: kaplan_meier(compute_lifetimes(s.base, last), last, None),
+        "survival by segment": lambda s: kaplan_meier(compute_lifetimes(s, last, "segment"), last, "segment"),
+        "survival by plan": lambda s: kaplan_meier(compute_lifetimes(s, last, "plan"), last, "plan"),
+        "survival a year earlier": lambda s: kaplan_meier(compute_lifetimes(s, year), year, None),
+        "sbg": lambda s: sbg_groups(s, first.year, last, None, 3),
+        "sbg by segment": lambda s: sbg_groups(s, first.year, last, "segment", 3),
+        "sbg by plan": lambda s: sbg_groups(s, first.year, last, "plan", 3),
     }
     for as_of in renewal_as_of:
         computed[f"renewals as of {as_of}"] = lambda s, d=as_of: compute_renewals(s, *q1, d, grace)
     computed["renewals by owner"] = lambda s: compute_renewals(s, *q1, renewal_as_of[-1], 0, "owner")
     return computed
+
+
+def sbg_groups(source: inputs.LedgerTables, cohort_year: int, as_of: date, by: str | None,
+               period: int) -> tuple[dict[str, tuple[int, ...]], Any]:  # fmt: skip
+    """The sBG inputs (survivors per group of a calendar-year cohort) and their fits."""
+    lifetimes = compute_lifetimes(source, as_of, by)
+    survivors = period_survivors(lifetimes, cohort_year * 12, cohort_year * 12 + 11, as_of, period)
+    return survivors, fit_groups(survivors, 5, 0.10)
 
 
 def hand_ledger() -> tuple[list[Term], dict[str, dict[str, str]]]:
@@ -147,3 +166,16 @@ def test_spark_results_are_the_hand_computed_ones(context: AppContext, spark_ses
     f = result.figures
     assert (f.due_customers, f.renewed_customers, f.churned_customers) == (7, 4, 3)
     assert (f.due_arr, f.renewed_arr, f.gross_renewed_arr) == (D("22200.00"), D("17920.00"), D("16600.00"))
+
+
+def test_annual_cohorts_agree_on_every_engine(context: AppContext, spark_session: Any) -> None:
+    """Survival and the sBG inputs and fits of yearly renewals (tests/retention/ledgers.py,
+    cohort 2021 with three whole years observed), overall and by segment."""
+    retention_ledgers.write(context, retention_ledgers.ANNUAL, retention_ledgers.ANNUAL_SEGMENTS)
+    as_of = date(2024, 12, 1)
+    on_every_engine(context, spark_session, {
+        "survival": lambda s: kaplan_meier(compute_lifetimes(s, as_of), as_of, None),
+        "survival by segment": lambda s: kaplan_meier(compute_lifetimes(s, as_of, "segment"), as_of, "segment"),
+        "sbg": lambda s: sbg_groups(s, 2021, as_of, None, 12),
+        "sbg by segment": lambda s: sbg_groups(s, 2021, as_of, "segment", 12),
+    })  # fmt: skip
