@@ -3,7 +3,7 @@ pure-Python oracle of METRICS.md sections 1-2 to check the engines against."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from sqlalchemy import delete, insert, select, update
 
+from tenure.analytics.movements import RevenueMovements
 from tenure.analytics.results import RevenueSeries
 from tenure.kit.context import AppContext
 from tenure.kit.timeutil import month_end, next_month
@@ -158,3 +159,22 @@ def assert_identities(series: RevenueSeries) -> None:
                                    + month.reactivated_customers - month.churned_customers), month
         assert month.arr == month.mrr * 12
         mrr, customers = month.mrr, month.customers
+
+
+def assert_adds_up(movements: RevenueMovements, series: RevenueSeries) -> None:
+    """Per month and movement the listed accounts sum to the series' amount and count."""
+    money: dict[tuple[date, str], Decimal] = defaultdict(Decimal)
+    counts = Counter((a.month, a.movement) for a in movements.accounts)
+    for a in movements.accounts:
+        money[a.month, a.movement] += {"new": a.mrr_after, "reactivation": a.mrr_after,
+                                       "churn": a.mrr_before}.get(a.movement, abs(a.change))  # fmt: skip
+    for m in series.months:
+        got = {name: (money[m.month, name], counts[m.month, name]) for name in
+               ("new", "reactivation", "expansion", "contraction", "churn")}  # fmt: skip
+        assert got == {
+            "new": (m.new_mrr, m.new_customers),
+            "reactivation": (m.reactivation_mrr, m.reactivated_customers),
+            "expansion": (m.expansion_mrr, m.expanded_customers),
+            "contraction": (m.contraction_mrr, m.contracted_customers),
+            "churn": (m.churned_mrr, m.churned_customers),
+        }, m.month

@@ -1,5 +1,6 @@
-"""Random ledgers: the identity and the customer reconciliation hold every month, both
-engines agree with each other and with a naive oracle of the definitions."""
+"""Random ledgers: the identity and the customer reconciliation hold every month, the
+listed movements add up to the series, both engines agree with each other and with a
+naive oracle of the definitions."""
 
 from __future__ import annotations
 
@@ -9,8 +10,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tenure.kit.context import AppContext
-from tenure.metrics.service import revenue_series
-from tests.metrics.ledger import Term, as_cents, assert_identities, oracle, write_ledger
+from tenure.metrics.service import revenue_movements, revenue_series
+from tests.metrics.ledger import (
+    Term,
+    as_cents,
+    assert_adds_up,
+    assert_identities,
+    oracle,
+    write_ledger,
+)
 
 ORIGIN = date(2023, 1, 1)
 AMOUNTS = st.one_of(
@@ -53,6 +61,11 @@ def test_random_ledgers_reconcile_on_every_engine(
     on_database = revenue_series(context, start, end, engine="database")
     assert on_duckdb == on_database
     assert_identities(on_duckdb)
+    movements = revenue_movements(context, start, end, engine="duckdb")
+    assert list(movements.accounts) == list(
+        revenue_movements(context, start, end, engine="database").accounts
+    )
+    assert_adds_up(movements, on_duckdb)
     expected = oracle(ledger, start, end) if ledger else None
     got = as_cents(on_duckdb)
     if expected is not None:

@@ -165,23 +165,6 @@ def snapshots_on_grid(terms: ir.Table, scale: Scale, grid: ir.Table) -> ir.Table
     return rounded.filter(rounded.cents > 0)
 
 
-def account_movements(snapshots: ir.Table, first_month: int, last_month: int) -> ir.Table:
-    """Per account and month in first..last with MRR(m) or MRR(m-1) > 0: cur, prev and
-    first_paid, the month of the account's first positive snapshot ever."""
-    zero = ibis.literal(0, type="int64")
-    current = snapshots.select("account_id", "month_idx", cur=snapshots.cents, prev=zero)
-    shifted = snapshots.select(
-        "account_id", month_idx=snapshots.month_idx + 1, cur=zero, prev=snapshots.cents
-    )
-    both = current.union(shifted, distinct=False)
-    both = both.filter(both.month_idx.between(first_month, last_month))
-    pairs = both.group_by("account_id", "month_idx").aggregate(
-        cur=both.cur.sum().cast("int64"), prev=both.prev.sum().cast("int64")
-    )
-    firsts = snapshots.group_by("account_id").aggregate(first_paid=snapshots.month_idx.min())
-    return pairs.join(firsts, "account_id")
-
-
 def _amount_if(condition: ir.BooleanValue, value: ir.IntegerValue) -> ir.IntegerValue:
     return ibis.ifelse(condition, value, 0).sum().cast("int64")
 
@@ -197,15 +180,26 @@ MONTH_COLUMNS = (
 )  # fmt: skip
 
 
+def movement_kinds(rows: ir.Table) -> dict[str, ir.BooleanValue]:
+    """The section 2 movement of an account's month, by name, over rows with cur, prev
+    (cents of MRR(a, m) and MRR(a, m - 1)), month_idx and first_paid; at most one holds."""
+    cur, prev = rows.cur, rows.prev
+    started = (prev == 0) & (cur > 0)
+    return {
+        "new": started & (rows.first_paid == rows.month_idx),
+        "reactivation": started & (rows.first_paid < rows.month_idx),
+        "expansion": (prev > 0) & (cur > prev),
+        "contraction": (prev > 0) & (cur > 0) & (cur < prev),
+        "churn": (prev > 0) & (cur == 0),
+    }
+
+
 def movement_measures(movements: ir.Table) -> dict[str, ir.Value]:
     """Section 2 movement sums and counts over rows with cur, prev, month_idx, first_paid."""
     cur, prev = movements.cur, movements.prev
-    started = (prev == 0) & (cur > 0)
-    is_new = started & (movements.first_paid == movements.month_idx)
-    is_back = started & (movements.first_paid < movements.month_idx)
-    grew = (prev > 0) & (cur > prev)
-    shrank = (prev > 0) & (cur > 0) & (cur < prev)
-    lost = (prev > 0) & (cur == 0)
+    kinds = movement_kinds(movements)
+    is_new, is_back, grew = kinds["new"], kinds["reactivation"], kinds["expansion"]
+    shrank, lost = kinds["contraction"], kinds["churn"]
     return {
         "new_mrr": _amount_if(is_new, cur),
         "expansion_mrr": _amount_if(grew, cur - prev),
@@ -218,16 +212,6 @@ def movement_measures(movements: ir.Table) -> dict[str, ir.Value]:
         "expanded_customers": _count_if(grew),
         "contracted_customers": _count_if(shrank),
     }
-
-
-def monthly_movements(movements: ir.Table, keys: tuple[str, ...] = ("month_idx",)) -> ir.Table:
-    """The section 2 table: per month (and any other `keys`), totals in cents and counts,
-    from `account_movements` rows (every paying account and month)."""
-    return movements.group_by(list(keys)).aggregate(
-        mrr=movements.cur.sum().cast("int64"),
-        customers=_count_if(movements.cur > 0),
-        **movement_measures(movements),
-    )
 
 
 def account_changes(terms: ir.Table, scale: Scale, last_month: int) -> ir.Table:

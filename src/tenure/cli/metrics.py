@@ -22,6 +22,7 @@ from tenure.metrics.schemas import (
     EconomicsOut,
     RenewalsOut,
     RetentionOut,
+    RevenueMovementsOut,
     RevenueSeriesOut,
 )
 
@@ -92,6 +93,24 @@ def revenue(
     _show(
         lambda c: service.revenue_series(c, months.start, months.end, by=by, engine=_engine(engine)),
         RevenueSeriesOut.from_result, tables.revenue_tables, json_,
+    )  # fmt: skip
+
+
+@metrics_app.command("movements")
+def movements(
+    from_: FromMonth, to: ToMonth,
+    movement: Annotated[str | None, typer.Option(
+        help="Only new, reactivation, expansion, contraction or churn.")] = None,
+    json_: JsonOption = False, by: ByOption = None, engine: EngineOption = "duckdb",
+) -> None:  # fmt: skip
+    """The accounts behind the revenue series: who was new, expanded, contracted, churned
+    or came back in each month."""
+    service = _service()
+    months = service.parse_month_range(from_, to)
+    _show(
+        lambda c: service.revenue_movements(c, months.start, months.end, movement=movement,
+                                            by=by, engine=_engine(engine)),
+        RevenueMovementsOut.from_result, tables.movements_table, json_,
     )  # fmt: skip
 
 

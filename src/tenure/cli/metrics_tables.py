@@ -1,4 +1,4 @@
-"""Rich tables for people of `tenure metrics revenue|retention|renewals|economics|cmrr`."""
+"""Rich tables for people of `tenure metrics revenue|movements|retention|renewals|economics|cmrr`."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from tenure.metrics.schemas import (
     RenewalsOut,
     RetentionOut,
     RevenueMonthOut,
+    RevenueMovementsOut,
     RevenueSeriesOut,
 )
 
@@ -101,3 +102,19 @@ def revenue_tables(document: RevenueSeriesOut) -> list[Table]:
         if group.months:
             groups.add_row(group.group, *_movement_row(group.months[-1]))
     return [table, groups]
+
+
+def movements_table(document: RevenueMovementsOut) -> Table:
+    """One row per account and month with a movement."""
+    only = f" ({document.movement})" if document.movement else ""
+    table = Table(title=f"MRR movements{only} {document.from_month} to {document.to_month}")
+    columns = ("month", "account", *(("group",) if document.by else ()), "movement")
+    for column in columns:
+        table.add_column(column)
+    for column in ("MRR before", "MRR after", "change"):
+        table.add_column(column, justify="right")
+    for a in document.accounts:
+        grouped = (a.group or "",) if document.by else ()
+        table.add_row(a.month, a.external_id, *grouped, a.movement,
+                      *(_text(v) for v in (a.mrr_before, a.mrr_after, a.change)))  # fmt: skip
+    return table

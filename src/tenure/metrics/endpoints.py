@@ -12,7 +12,14 @@ from fastapi import APIRouter, Depends, Query
 from tenure.api.deps import get_context
 from tenure.kit.context import AppContext
 from tenure.metrics import service
-from tenure.metrics.schemas import CmrrOut, EconomicsOut, RenewalsOut, RetentionOut, RevenueSeriesOut
+from tenure.metrics.schemas import (
+    CmrrOut,
+    EconomicsOut,
+    RenewalsOut,
+    RetentionOut,
+    RevenueMovementsOut,
+    RevenueSeriesOut,
+)
 
 router = APIRouter(prefix="/api/v1/metrics", tags=["metrics"])
 
@@ -33,6 +40,25 @@ def revenue(
     and per group with `by` (docs/metrics.md)."""
     months = service.parse_month_range(from_, to)
     return RevenueSeriesOut.from_result(service.revenue_series(context, months.start, months.end, by=by))
+
+
+@router.get("/revenue/accounts", response_model=RevenueMovementsOut)
+def revenue_accounts(
+    context: Annotated[AppContext, Depends(get_context)],
+    from_: Annotated[str, Query(alias="from", description="First month, YYYY-MM")],
+    to: Annotated[str, Query(description="Last month, YYYY-MM")],
+    movement: Annotated[
+        str | None,
+        Query(description="Only new, reactivation, expansion, contraction or churn"),
+    ] = None,
+    by: By = None,
+) -> RevenueMovementsOut:
+    """The accounts behind the revenue series: every account whose month-end MRR changed
+    in a month, with its movement, MRR before and after (docs/metrics.md)."""
+    months = service.parse_month_range(from_, to)
+    return RevenueMovementsOut.from_result(
+        service.revenue_movements(context, months.start, months.end, movement=movement, by=by)
+    )
 
 
 @router.get("/retention", response_model=RetentionOut)

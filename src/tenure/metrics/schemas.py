@@ -16,6 +16,7 @@ from tenure.analytics.metric_results import (
     Renewals,
     UnitEconomics,
 )
+from tenure.analytics.movements import RevenueMovements
 from tenure.analytics.results import CENT, RATIO, RevenueMonth, RevenueSeries
 
 # Exact Decimals inside; JSON numbers outside (a two-decimal amount prints exactly).
@@ -109,6 +110,43 @@ class RevenueSeriesOut(BaseModel):
                 )  # fmt: skip
                 for g in series.groups
             ],
+        )
+
+
+class MovementAccountOut(FiguresOut):
+    month: str
+    external_id: str
+    group: str | None
+    movement: str
+    mrr_before: Money
+    mrr_after: Money
+    change: Money
+
+
+class RevenueMovementsOut(BaseModel):
+    """`tenure metrics movements --json` and `GET /api/v1/metrics/revenue/accounts`: the
+    accounts behind the revenue series' movements."""
+
+    model_config = ConfigDict(frozen=True)
+
+    from_month: str = Field(serialization_alias="from")
+    to_month: str = Field(serialization_alias="to")
+    movement: str | None
+    by: str | None
+    accounts: list[MovementAccountOut]
+
+    @classmethod
+    def from_result(cls, result: RevenueMovements) -> RevenueMovementsOut:
+        return cls(
+            from_month=month_text(result.start),
+            to_month=month_text(result.end),
+            movement=result.movement,
+            by=result.by,
+            accounts=[
+                MovementAccountOut(**{**MovementAccountOut.values(a), "month": month_text(a.month),
+                                      "group": _group(result.by, a.group)})
+                for a in result.accounts
+            ],  # fmt: skip
         )
 
 

@@ -15,6 +15,7 @@ from tenure.analytics.engines import EngineName
 from tenure.analytics.inputs import ledger_tables
 from tenure.analytics.metric_results import Cmrr, PeriodRetention, Renewals, UnitEconomics
 from tenure.analytics.months import month_index
+from tenure.analytics.movements import RevenueMovements, compute_movements
 from tenure.analytics.renewals import compute_renewals
 from tenure.analytics.results import RevenueSeries
 from tenure.analytics.retention import compute_retention
@@ -65,6 +66,18 @@ def revenue_series(
     _check_by(by)
     with ledger_tables(context, engine) as source:
         return compute_revenue_by(source, months.start, months.end, by)
+
+
+def revenue_movements(
+    context: AppContext, start_month: date, end_month: date, *, movement: str | None = None,
+    by: str | None = None, engine: EngineName = "duckdb",
+) -> RevenueMovements:  # fmt: skip
+    """The accounts behind the series' movements, start..end: every account whose
+    month-end MRR changed, with its movement (all, or only `movement`)."""
+    months = month_range(start_month, end_month)
+    _check_by(by)
+    with ledger_tables(context, engine) as source:
+        return compute_movements(source, months.start, months.end, movement, by)
 
 
 def _text(month: date) -> str:

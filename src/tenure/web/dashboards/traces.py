@@ -1,9 +1,9 @@
 """Drill-downs: the accounts behind a dashboard number, as a registry of small classes.
 
 Each trace answers "which accounts make up this figure" with the engine's own
-expressions on the same scoped ledger the figure came from: MRR movements classify each
-account's month-end snapshots exactly as `analytics.revenue.monthly_movements` sums
-them; retention and renewals list the accounts their results already carry.
+expressions on the same scoped ledger the figure came from: MRR movements are
+`analytics.movements` (the accounts the series sums, `tenure metrics movements`);
+retention and renewals list the accounts their results already carry.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import ibis.expr.types as ir
 from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.months import month_index, month_of_index
 from tenure.analytics.results import cents_to_money
-from tenure.analytics.revenue import account_movements, account_snapshots, measure_scale
+from tenure.analytics.movements import MOVEMENTS, compute_movements
+from tenure.analytics.revenue import account_snapshots, measure_scale
 from tenure.errors import Invalid, NotFound
 from tenure.kit.context import AppContext
 from tenure.web.dashboards import figures
@@ -86,21 +87,6 @@ def _external_ids(source: LedgerTables, rows: ir.Table) -> ir.Table:
     return joined.select(labels.external_id, *(rows[c] for c in rows.columns if c != "account_id"))
 
 
-MOVEMENTS = ("new", "expansion", "reactivation", "contraction", "churn")
-
-
-def _movement_condition(rows: ir.Table, movement: str) -> ir.BooleanValue:
-    cur, prev = rows.cur, rows.prev
-    started = (prev == 0) & (cur > 0)
-    return {
-        "new": started & (rows.first_paid == rows.month_idx),
-        "reactivation": started & (rows.first_paid < rows.month_idx),
-        "expansion": (prev > 0) & (cur > prev),
-        "contraction": (prev > 0) & (cur > 0) & (cur < prev),
-        "churn": (prev > 0) & (cur == 0),
-    }[movement]
-
-
 @register
 class MovementTrace(Trace):
     """Accounts with one MRR movement in any month of the window (or in `month`)."""
@@ -110,19 +96,11 @@ class MovementTrace(Trace):
     def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult:
         movement = _choice(request.item, MOVEMENTS, "movement")
         first, last = _months(request)
-        terms = source.terms
-        snapshots = account_snapshots(terms, measure_scale(terms), last)
-        moves = account_movements(snapshots, first, last)
-        chosen = moves.filter(_movement_condition(moves, movement))
-        listed = _external_ids(source, chosen).order_by(["month_idx", "external_id"])
+        moved = compute_movements(source, month_of_index(first), month_of_index(last), movement)
         rows = tuple(
-            TraceRow(row["external_id"], {
-                "month": f"{month_of_index(int(row['month_idx'])):%Y-%m}",
-                "mrr_before": cents_to_money(row["prev"]),
-                "mrr_after": cents_to_money(row["cur"]),
-                "change": cents_to_money(row["cur"] - row["prev"]),
-            })  # fmt: skip
-            for row in listed.to_pyarrow().to_pylist()
+            TraceRow(a.external_id, {"month": f"{a.month:%Y-%m}", "mrr_before": a.mrr_before,
+                                     "mrr_after": a.mrr_after, "change": a.change})  # fmt: skip
+            for a in moved.accounts
         )
         when = _months_text(first, last)
         return TraceResult(f"{movement.capitalize()} MRR, {when}",
