@@ -17,6 +17,7 @@ from tenure.analytics import inputs
 from tenure.analytics.cmrr import compute_cmrr
 from tenure.analytics.cohorts import compute_cohorts
 from tenure.analytics.economics import compute_economics
+from tenure.analytics.movements import compute_movements
 from tenure.analytics.renewals import compute_renewals
 from tenure.analytics.retention import compute_retention
 from tenure.analytics.revenue import compute_revenue
@@ -38,6 +39,8 @@ def cases(first: date, last: date, renewal_as_of: tuple[date, ...], grace: int =
     q1 = (date(last.year, 1, 1), date(last.year, 3, 31))
     computed: dict[str, Compute] = {
         "revenue": lambda s: compute_revenue(s.terms, first, last),
+        "revenue movements": lambda s: compute_movements(s, first, last),
+        "revenue movements by plan": lambda s: compute_movements(s, year, last, "churn", "plan"),
         "retention": lambda s: compute_retention(s, year, last),
         "retention by segment": lambda s: compute_retention(s, year, last, "segment"),
         "retention by plan": lambda s: compute_retention(s, year, year, "plan"),
