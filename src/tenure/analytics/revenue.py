@@ -147,6 +147,16 @@ def units_to_cents(units: ir.IntegerValue, scale: Scale, times: int = 1) -> ir.I
     return ((units.cast("int64") * times + per_cent // 2) // per_cent).cast("int64")
 
 
+def snapshot_at(terms: ir.Table, scale: Scale, month: int | ir.IntegerValue) -> ir.Table:
+    """MRR(a, month) in cents per account paying at that month end (cents > 0): one pass
+    over the terms covering it."""
+    covered = term_coverage(terms, scale)
+    at = covered.filter((covered.lo <= month) & (covered.hi >= month))
+    summed = at.group_by("account_id").aggregate(units=at.units.sum())
+    rows = summed.select("account_id", cents=units_to_cents(summed.units, scale))
+    return rows.filter(rows.cents > 0)
+
+
 def account_snapshots(terms: ir.Table, scale: Scale, last_month: int) -> ir.Table:
     """MRR(a, m) in cents for every account and month up to last_month where it is > 0,
     from the account's first term on (history before the reported range included)."""

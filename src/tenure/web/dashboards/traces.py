@@ -21,7 +21,7 @@ from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.months import month_index, month_of_index
 from tenure.analytics.results import cents_to_money
 from tenure.analytics.movements import MOVEMENTS, compute_movements
-from tenure.analytics.revenue import account_snapshots, measure_scale
+from tenure.analytics.revenue import account_changes, measure_scale, snapshot_at
 from tenure.errors import Invalid, NotFound
 from tenure.kit.context import AppContext
 from tenure.web.dashboards import figures
@@ -116,11 +116,9 @@ class PayingTrace(Trace):
     def run(self, context: AppContext, source: LedgerTables, request: DrillRequest) -> TraceResult:
         if request.month is None:
             raise Invalid("month: required (YYYY-MM)")
-        index = month_index(request.month)
         terms = source.terms
-        snapshots = account_snapshots(terms, measure_scale(terms), index)
-        paying = snapshots.filter(snapshots.month_idx == index).select("account_id", "cents")
-        listed = _external_ids(source, paying).order_by(ibis.desc("cents"))
+        paying = snapshot_at(terms, measure_scale(terms), month_index(request.month))
+        listed = _external_ids(source, paying).order_by([ibis.desc("cents"), "external_id"])
         rows = tuple(
             TraceRow(row["external_id"], {"mrr": cents_to_money(row["cents"])})
             for row in listed.to_pyarrow().to_pylist()
@@ -197,11 +195,11 @@ class CohortTrace(Trace):
             raise Invalid(f"age: expected a whole number of months, got {request.item!r}")
         first, age = month_index(request.month), int(request.item or 0)
         terms = source.terms
-        snapshots = account_snapshots(terms, measure_scale(terms), first + age)
-        starts = snapshots.group_by("account_id").aggregate(first_idx=snapshots.month_idx.min())
-        members = starts.filter(starts.first_idx == first).select("account_id")
-        at = snapshots.filter(snapshots.month_idx == first + age).select("account_id", at_cents=snapshots.cents)
-        began = snapshots.filter(snapshots.month_idx == first).select("account_id", start_cents=snapshots.cents)
+        scale = measure_scale(terms)
+        changes = account_changes(terms, scale, first)
+        members = changes.filter(changes.first_paid == first).select("account_id").distinct()
+        began = snapshot_at(terms, scale, first).rename(start_cents="cents")
+        at = snapshot_at(terms, scale, first + age).rename(at_cents="cents")
         rows = members.join(began, "account_id").left_join(at, "account_id")
         rows = rows.select("account_id", "start_cents", at_cents=rows.at_cents.coalesce(0))
         listed = _external_ids(source, rows).order_by(["external_id"]).to_pyarrow().to_pylist()
