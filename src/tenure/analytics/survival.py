@@ -170,10 +170,10 @@ def lifetime_columns(lifetimes: Iterable[Lifetime]) -> LifetimeColumns:
     order = sorted(range(len(names)), key=names.__getitem__)
     position = np.empty(len(names), dtype=np.int64)
     position[order] = np.arange(len(names))
-    codes = position[encoded.indices.to_numpy(zero_copy_only=False)] if len(names) else np.zeros(0, np.int64)
+    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
     return LifetimeColumns(
         groups=tuple(names[i] for i in order),
-        group=codes,
+        group=position[indices] if len(names) else indices,
         first_idx=_integers(table.column("first_idx")),
         churn_idx=_integers(table.column("churn_idx").fill_null(NO_CHURN)),
     )
@@ -201,9 +201,11 @@ def _curve(group: str, durations: np.ndarray, churned: np.ndarray) -> SurvivalCu
     its count as the weight: the same event table and estimates as one row per customer."""
     from lifelines import KaplanMeierFitter
 
-    counts = np.bincount(durations * 2 + churned, minlength=2)  # durations are >= 0
+    shift = min(int(durations.min()), 0) if len(durations) else 0  # bincount needs >= 0
+    counts = np.bincount((durations - shift) * 2 + churned, minlength=2)
     pairs = np.flatnonzero(counts)
-    fitter = KaplanMeierFitter().fit(pairs // 2, event_observed=pairs % 2 == 1, weights=counts[pairs])
+    fitter = KaplanMeierFitter().fit(pairs // 2 + shift, event_observed=pairs % 2 == 1,
+                                     weights=counts[pairs])  # fmt: skip
     events = fitter.event_table
     survival = fitter.survival_function_.loc[events.index].to_numpy()[:, 0]
     bounds = fitter.confidence_interval_survival_function_.loc[events.index].to_numpy()
