@@ -137,15 +137,17 @@ def with_sbg(compute: Compute, count: Callable[..., Any] = survival.period_survi
     return lambda source, by: count(compute(source, by), first, last, AS_OF)
 
 
-def alternate(work: dict[str, Callable[[], Any]], runs: int) -> dict[str, float]:
-    """Median wall time of each piece of work, run alternately `runs` times."""
-    times: dict[str, list[float]] = {name: [] for name in work}
+def alternate(work: dict[str, Callable[[], Any]], runs: int) -> dict[str, tuple[float, float]]:
+    """Median wall and process CPU time (all threads) of each piece of work, run
+    alternately `runs` times."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in work}
     for _ in range(runs):
         for name, call in work.items():
-            began = time.perf_counter()
+            began, began_cpu = time.perf_counter(), time.process_time()
             call()
-            times[name].append(time.perf_counter() - began)
-    return {name: statistics.median(values) for name, values in times.items()}
+            times[name].append((time.perf_counter() - began, time.process_time() - began_cpu))
+    return {name: (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
+            for name, values in times.items()}  # fmt: skip
 
 
 def load(accounts: int) -> LedgerTables:
@@ -182,7 +184,8 @@ def main() -> None:
     ours(source, None)
     print(f"{'ours, first call (compiles the query)':<50} {time.perf_counter() - began:7.3f} s")
     check_equal(source)
-    print(f"{f'medians of {args.runs} alternating runs':<50} {'ours':>9} {'previous':>9} {'ratio':>6}")
+    print(f"{f'medians of {args.runs} alternating runs':<50} {'ours':>9} {'previous':>9} {'ratio':>6}"
+          "   (CPU: ours, previous, ratio)")  # fmt: skip
     for label, mine, theirs in (
         ("compute_lifetimes", ours, previous),
         ("compute_lifetimes + kaplan_meier", with_km(ours), with_km(previous, previous_kaplan_meier)),
@@ -193,8 +196,9 @@ def main() -> None:
             medians = alternate({"ours": lambda: mine(source, by), "previous": lambda: theirs(source, by)},
                                 args.runs)  # fmt: skip
             name = label + (" by segment" if by else "")
-            print(f"{name:<50} {medians['ours']:7.3f} s {medians['previous']:7.3f} s "
-                  f"{medians['previous'] / medians['ours']:5.1f}x")  # fmt: skip
+            (wall, cpu), (wall_before, cpu_before) = medians["ours"], medians["previous"]
+            print(f"{name:<50} {wall:7.3f} s {wall_before:7.3f} s {wall_before / wall:5.1f}x   "
+                  f"({cpu:.3f} s, {cpu_before:.3f} s, {cpu_before / cpu:.1f}x)")  # fmt: skip
     print(f"load average {' '.join(f'{v:.1f}' for v in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
