@@ -236,4 +236,4 @@ class Cmrr:
     by: str | None
     figures: CmrrFigures
     groups: tuple[CmrrGroup, ...]
-    accounts: tuple[CmrrAccount, ...]  # accounts whose CMRR differs from their MRR
+    accounts: Sequence[CmrrAccount]  # accounts whose CMRR differs from their MRR (LazyRows)
