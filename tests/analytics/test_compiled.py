@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal as D
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pytest
 
 from tenure.analytics import compiled, engines, inputs
@@ -130,3 +131,24 @@ def test_database_and_duckdb_agree_through_the_cache(context: AppContext, by: st
     assert {a.external_id: a.status for a in renewals.accounts} == {
         "acme": "renewed", "bolt": "pending"
     }  # fmt: skip
+
+
+def test_concurrent_loads_share_one_database_but_never_each_others_tables(context: AppContext) -> None:
+    """`connect_duckdb` hands out connections to one in-memory database; a load's views
+    and temporary tables belong to its connection, so two loads open at once (two web
+    requests) each compute on their own ledger, and closing one leaves the other intact."""
+    write_ledger(context, LEDGER)
+    full = read_ledger(context.engine)
+    acme = full["labels"].filter(pc.equal(full["labels"]["external_id"], "acme"))
+    acme_id = acme["account_id"][0]
+    only_acme = {name: table.filter(pc.equal(table["account_id"], acme_id))
+                 if "account_id" in table.column_names else table
+                 for name, table in full.items()}  # fmt: skip
+    first = inputs.load_ledger(engines.connect_duckdb(), full)
+    second = inputs.load_ledger(engines.connect_duckdb(), only_acme)
+    months = (date(2024, 7, 1), date(2025, 6, 1))
+    assert compute_retention(second, *months).figures.start_customers == 1
+    assert compute_retention(first, *months).figures.start_customers == 3
+    second.base.backend.disconnect()
+    assert compute_retention(first, *months).figures.start_customers == 3
+    first.base.backend.disconnect()
