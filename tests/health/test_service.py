@@ -4,13 +4,14 @@ hand-made base, with the shipped scorecards, on both databases."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from tenure.errors import Invalid, NotFound
 from tenure.health import service
+from tenure.health.jobs import score_health
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
 from tenure.models import HealthSnapshot
@@ -123,3 +124,12 @@ def test_empty_database_scores_nothing(context: AppContext) -> None:
         assert service.score_and_store(context, session, AS_OF).accounts.empty
         assert service.score_summaries(session, AS_OF) == {}
         assert service.score_changes(session, AS_OF).changes == []
+
+
+def test_the_job_scores_its_slots_day_not_the_clocks(seeded: AppContext) -> None:
+    """A late or retried run of a day's last slot still writes that day's snapshots."""
+    last_slot = datetime.combine(AS_OF, datetime.min.time(), tzinfo=UTC) + timedelta(hours=23, minutes=50)
+    score_health(seeded, last_slot)
+    with unit_of_work(seeded.sessions) as session:
+        days = set(session.scalars(select(HealthSnapshot.as_of)).all())
+    assert days == {AS_OF}

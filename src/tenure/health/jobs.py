@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from tenure.health import service
 from tenure.kit.context import AppContext
 from tenure.kit.db import unit_of_work
-from tenure.kit.timeutil import utcnow
 from tenure.worker.registry import job
 
 log = logging.getLogger(__name__)
@@ -27,9 +26,11 @@ log = logging.getLogger(__name__)
     timeout=timedelta(minutes=30),
 )
 def score_health(context: AppContext, scheduled_for: datetime) -> None:
-    """Score every account for today (UTC) and upsert today's health snapshots."""
+    """Score every account for the slot's day (UTC) and upsert that day's snapshots. The
+    day comes from the slot, not the clock, so a late or retried run of a day's last
+    slot still finishes that day instead of scoring the next one twice."""
     started = time.perf_counter()
-    today = utcnow().date()
+    today = scheduled_for.date()
     with unit_of_work(context.sessions) as session:
         batch = service.score_and_store(context, session, today)
     log.info("score-health: %d accounts for %s in %.2f s", len(batch), today,
