@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import ibis
 from sqlalchemy import insert
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from metrics_retention import generate  # noqa: E402
 
 from tenure.analytics import survival  # noqa: E402
-from tenure.analytics.cohorts import first_paid, with_group  # noqa: E402
+from tenure.analytics import dimensions  # noqa: E402
 from tenure.analytics.engines import connect_duckdb  # noqa: E402
 from tenure.analytics.inputs import LedgerTables, load_ledger, read_ledger  # noqa: E402
 from tenure.analytics.months import month_index, month_of_index  # noqa: E402
-from tenure.analytics.revenue import account_snapshots, measure_scale  # noqa: E402
+from tenure.analytics.revenue import Scale, measure_scale, term_coverage, units_to_cents  # noqa: E402
 from tenure.kit import migrate  # noqa: E402
 from tenure.kit.db import make_engine  # noqa: E402
 from tenure.kit.timeutil import month_end  # noqa: E402
@@ -51,19 +52,34 @@ AS_OF = date(2025, 12, 1)
 COHORT = 2022  # sBG survivors of the customers who started in 2022, yearly periods
 
 
+def grid_snapshots(terms: Any, scale: Scale, last_month: int) -> Any:
+    """The previous month-end snapshots: MRR(a, m) in cents (> 0 only) for every account
+    and month up to last_month, terms joined with a month grid."""
+    assert scale.first_month is not None
+    grid = ibis.memtable({"month_idx": list(range(scale.first_month, last_month + 1))},
+                         schema=ibis.schema({"month_idx": "int64"}))  # fmt: skip
+    covered = term_coverage(terms, scale)
+    joined = covered.join(grid, [grid.month_idx >= covered.lo, grid.month_idx <= covered.hi])
+    summed = joined.group_by("account_id", "month_idx").aggregate(units=joined.units.sum())
+    rounded = summed.select("account_id", "month_idx", cents=units_to_cents(summed.units, scale))
+    return rounded.filter(rounded.cents > 0)
+
+
 def previous_lifetimes(source: LedgerTables, as_of: date, by: str | None) -> tuple[survival.Lifetime, ...]:
     """The previous compute_lifetimes: snapshots on an accounts x months grid, the last
     paid month before a gap by an anti-join, one dataclass per customer."""
     as_of_idx = month_index(as_of)
-    snapshots = account_snapshots(source.terms, measure_scale(source.terms), as_of_idx)
+    snapshots = grid_snapshots(source.terms, measure_scale(source.terms), as_of_idx)
     following = snapshots.select("account_id", month_idx=snapshots.month_idx - 1)
     last_paid = snapshots.anti_join(following, ["account_id", "month_idx"])
     last_paid = last_paid.filter(last_paid.month_idx < as_of_idx)
     churns = last_paid.group_by("account_id").aggregate(churn_idx=(last_paid.month_idx + 1).min())
-    starts = first_paid(snapshots)
+    starts = snapshots.group_by("account_id").aggregate(first_idx=snapshots.month_idx.min())
     joined = starts.left_join(churns, starts.account_id == churns.account_id)
     table = joined.select(starts.account_id, starts.first_idx, churns.churn_idx)
-    table = with_group(table, source, by, month_end(month_of_index(as_of_idx)))
+    reference = month_end(month_of_index(as_of_idx))
+    table = (table.mutate(grp=ibis.literal("all", type="string")) if by is None else
+             dimensions.with_group(table, source, by, reference).rename(grp="group"))  # fmt: skip
     rows = table.order_by("account_id").to_pyarrow().to_pylist()
     return tuple(
         survival.Lifetime(int(row["account_id"]), str(row["grp"]), int(row["first_idx"]),

@@ -1,7 +1,7 @@
 """Cohort retention tables (METRICS.md section 6) as Ibis expressions.
 
 A customer's **cohort** is the month of its first positive month-end snapshot (the same
-snapshots as the revenue series, `tenure.analytics.revenue.account_snapshots`). For a
+snapshots as the revenue series, from its term boundaries). For a
 cohort C starting in month c and every age k = 0, 1, ... months since start:
 
     customers(k)         = |{a in C : MRR(a, c + k) > 0}|
@@ -76,24 +76,6 @@ def check_grouping(by: str | None) -> str | None:
     if by is not None:
         dimensions.dimension(by)
     return by
-
-
-def with_group(members: ir.Table, source: Tables | LedgerTables, by: str | None,
-               reference: date) -> ir.Table:  # fmt: skip
-    """`members` (with account_id) plus a string column `grp`: the account's group in the
-    dimension `by` as of `reference` (UNASSIGNED when it has none), or ALL when not
-    grouping."""
-    if check_grouping(by) is None:
-        return members.mutate(grp=ibis.literal(ALL, type="string"))
-    if not isinstance(source, LedgerTables):
-        raise Invalid("grouping needs the ledger tables (analytics.inputs), not only the terms")
-    labelled = dimensions.with_group(members, source, by, reference)
-    return labelled.rename(grp="group")
-
-
-def first_paid(snapshots: ir.Table) -> ir.Table:
-    """Per account, `first_idx`: the month of its first positive snapshot."""
-    return snapshots.group_by("account_id").aggregate(first_idx=snapshots.month_idx.min())
 
 
 def _cell_changes(source: Tables | LedgerTables | ir.Table, params: Params, by: str | None) -> ir.Table:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import ibis
 import ibis.expr.types as ir
 
 
@@ -24,10 +23,3 @@ def month_of_index(index: int) -> date:
 def date_month_index(column: ir.DateValue) -> ir.IntegerValue:
     """The month index of a date column, as an engine expression."""
     return column.year().cast("int64") * 12 + column.month().cast("int64") - 1
-
-
-def month_grid(first: int, last: int, name: str = "month_idx") -> ir.Table:
-    """A one-column table of the month indexes first..last (inclusive)."""
-    return ibis.memtable(
-        {name: list(range(first, last + 1))}, schema=ibis.schema({name: "int64"})
-    )

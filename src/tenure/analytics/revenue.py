@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 
 from tenure.analytics.compiled import Params, Query, snapshot_memo, table_signature
 from tenure.analytics.days import day_number
-from tenure.analytics.months import month_grid, month_index, month_of_index
+from tenure.analytics.months import month_index, month_of_index
 from tenure.analytics.dimensions import with_group
 from tenure.analytics.inputs import LedgerTables
 from tenure.analytics.tables import AMOUNT_UNITS
@@ -155,24 +155,6 @@ def snapshot_at(terms: ir.Table, scale: Scale, month: int | ir.IntegerValue) -> 
     summed = at.group_by("account_id").aggregate(units=at.units.sum())
     rows = summed.select("account_id", cents=units_to_cents(summed.units, scale))
     return rows.filter(rows.cents > 0)
-
-
-def account_snapshots(terms: ir.Table, scale: Scale, last_month: int) -> ir.Table:
-    """MRR(a, m) in cents for every account and month up to last_month where it is > 0,
-    from the account's first term on (history before the reported range included)."""
-    if scale.first_month is None or scale.first_month > last_month:
-        empty = {"account_id": "int64", "month_idx": "int64", "cents": "int64"}
-        return ibis.memtable({k: [] for k in empty}, schema=ibis.schema(empty))
-    return snapshots_on_grid(terms, scale, month_grid(scale.first_month, last_month))
-
-
-def snapshots_on_grid(terms: ir.Table, scale: Scale, grid: ir.Table) -> ir.Table:
-    """MRR(a, m) in cents (> 0 only) for the months of `grid` (one column month_idx)."""
-    covered = term_coverage(terms, scale)
-    joined = covered.join(grid, [grid.month_idx >= covered.lo, grid.month_idx <= covered.hi])
-    summed = joined.group_by("account_id", "month_idx").aggregate(units=joined.units.sum())
-    rounded = summed.select("account_id", "month_idx", cents=units_to_cents(summed.units, scale))
-    return rounded.filter(rounded.cents > 0)
 
 
 def _amount_if(condition: ir.BooleanValue, value: ir.IntegerValue) -> ir.IntegerValue:
