@@ -19,7 +19,7 @@ from tenure.analytics.retention import RETENTION_QUERY, compute_retention
 from tenure.analytics.revenue import REVENUE_QUERY, compute_revenue, measure_scale
 from tenure.analytics.tables import Tables
 from tenure.kit.context import AppContext
-from tests.metrics.ledger import Term, label_accounts, write_ledger
+from tests.metrics.ledger import Term, label_accounts, through_the_cache, write_ledger
 
 LEDGER = [
     Term("acme", date(2024, 1, 1), date(2025, 1, 1), "1200", 12),
@@ -118,14 +118,10 @@ def test_lazy_rows_build_objects_once_and_compare_as_sequences() -> None:
 def test_database_and_duckdb_agree_through_the_cache(context: AppContext, by: str | None) -> None:
     write_ledger(context, LEDGER)
     label_accounts(context, {"acme": {"segment": "smb"}, "core": {"segment": "smb"}})
-    results = []
-    for engine in ("duckdb", "database", "duckdb", "database"):
-        with ledger_tables(context, engine) as source:
-            results.append((
-                compute_retention(source, date(2024, 7, 1), date(2025, 6, 1), by),
-                compute_renewals(source, date(2024, 12, 1), date(2025, 3, 31),
-                                 date(2025, 3, 15), 30, by),
-            ))  # fmt: skip
+    results = through_the_cache(context, lambda source: (
+        compute_retention(source, date(2024, 7, 1), date(2025, 6, 1), by),
+        compute_renewals(source, date(2024, 12, 1), date(2025, 3, 31), date(2025, 3, 15), 30, by),
+    ))  # fmt: skip
     assert results[0] == results[1] == results[2] == results[3]
     renewals = results[0][1]
     assert {a.external_id: a.status for a in renewals.accounts} == {

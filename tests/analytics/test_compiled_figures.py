@@ -18,7 +18,7 @@ from tenure.analytics.inputs import ledger_tables, read_ledger
 from tenure.analytics.tables import Tables
 from tenure.errors import Invalid
 from tenure.kit.context import AppContext
-from tests.metrics.ledger import Term, label_accounts, write_ledger
+from tests.metrics.ledger import Term, label_accounts, through_the_cache, write_ledger
 from tests.metrics.test_economics_ledgers import write_spend
 
 LEDGER = [
@@ -75,10 +75,7 @@ def test_one_sql_per_query_serves_other_values_and_loads(context: AppContext) ->
 def test_database_and_duckdb_agree_through_the_cache(context: AppContext, by: str | None) -> None:
     write_ledger(context, LEDGER)
     label_accounts(context, {"acme": {"segment": "smb"}, "core": {"segment": "smb"}})
-    results = []
-    for engine in ("duckdb", "database", "duckdb", "database"):
-        with ledger_tables(context, engine) as source:
-            results.append(_figures(source, 2, by))
+    results = through_the_cache(context, lambda source: _figures(source, 2, by))
     assert results[0] == results[1] == results[2] == results[3]
     _, signed, noticed, _ = results[0]
     assert [(a.external_id, a.figures.cmrr) for a in signed.accounts] == [("acme", D("200.00"))]

@@ -4,10 +4,12 @@ pure-Python oracle of METRICS.md sections 1-2 to check the engines against."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
@@ -178,3 +180,15 @@ def assert_adds_up(movements: RevenueMovements, series: RevenueSeries) -> None:
             "contraction": (m.contraction_mrr, m.contracted_customers),
             "churn": (m.churned_mrr, m.churned_customers),
         }, m.month
+
+
+def through_the_cache(context: AppContext, compute: Callable[[Any], Any]) -> list[Any]:
+    """`compute(ledger tables)` on DuckDB, the database, then both again (the second time
+    from the compiled-query cache): four results the caller expects to be equal."""
+    from tenure.analytics.inputs import ledger_tables
+
+    results = []
+    for engine in ("duckdb", "database", "duckdb", "database"):
+        with ledger_tables(context, engine) as source:
+            results.append(compute(source))
+    return results
